@@ -1,0 +1,58 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { KafkaModule } from '@hookpost/kafka';
+import { dataSourceOptions } from '@hookpost/persistence';
+import { ENV, LOGGER, withHealth } from '@hookpost/runtime';
+import { AdminGuard } from './auth/admin.guard';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import type { ConfigEnv } from './env';
+import { MailgunErrorFilter } from './errors';
+import { OutboxRelay } from './outbox/outbox-relay.service';
+import { ProvisioningController } from './provisioning/provisioning.controller';
+import { ProvisioningService } from './provisioning/provisioning.service';
+import { DomainWebhooksController } from './webhooks/domain-webhooks.controller';
+import { DomainWebhooksService } from './webhooks/domain-webhooks.service';
+
+@Module({})
+export class ConfigServiceModule {
+  static forRoot(env: ConfigEnv, logger: Logger): DynamicModule {
+    return withHealth(
+      {
+        module: ConfigServiceModule,
+        imports: [
+          TypeOrmModule.forRoot({
+            ...dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
+            retryAttempts: 3,
+          }),
+          KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-config', logger }),
+        ],
+        controllers: [ProvisioningController, DomainWebhooksController],
+        providers: [
+          { provide: ENV, useValue: env },
+          { provide: LOGGER, useValue: logger },
+          { provide: APP_FILTER, useClass: MailgunErrorFilter },
+          AdminGuard,
+          ApiKeyGuard,
+          OutboxRelay,
+          ProvisioningService,
+          DomainWebhooksService,
+        ],
+      },
+      {
+        inject: [DataSource],
+        useFactory: (db: DataSource) => [
+          {
+            name: 'database',
+            check: async () => {
+              await db.query('SELECT 1');
+              return { ok: true };
+            },
+          },
+        ],
+      },
+    );
+  }
+}

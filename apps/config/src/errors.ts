@@ -1,0 +1,84 @@
+import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import { LOGGER } from '@hookpost/runtime';
+
+export enum ApiErrorCode {
+  BadRequest = 'bad_request',
+  Unauthorized = 'unauthorized',
+  NotFound = 'not_found',
+  Conflict = 'conflict',
+  PayloadTooLarge = 'payload_too_large',
+  RateLimited = 'rate_limited',
+  Unavailable = 'unavailable',
+}
+
+/** An expected API failure; rendered in Mailgun's shape `{"message": ...}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function statusOf(code: ApiErrorCode): number {
+  switch (code) {
+    case ApiErrorCode.BadRequest:
+      return 400;
+    case ApiErrorCode.Unauthorized:
+      return 401;
+    case ApiErrorCode.NotFound:
+      return 404;
+    case ApiErrorCode.Conflict:
+      return 409;
+    case ApiErrorCode.PayloadTooLarge:
+      return 413;
+    case ApiErrorCode.RateLimited:
+      return 429;
+    case ApiErrorCode.Unavailable:
+      return 503;
+  }
+}
+
+const DB_UNAVAILABLE =
+  /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|the database system is/;
+
+/** Every error of the REST API leaves in Mailgun's error shape; nothing internal leaks. */
+@Catch()
+export class MailgunErrorFilter implements ExceptionFilter {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost) {
+    const res = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.render(error);
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="MG API"');
+    res.status(status).json(body);
+  }
+
+  private render(error: unknown): [number, Record<string, unknown>] {
+    if (error instanceof ApiError) return [statusOf(error.code), { message: error.message, ...error.extra }];
+    if (error instanceof HttpException) {
+      const response = error.getResponse();
+      const message =
+        typeof response === 'string'
+          ? response
+          : ((response as { message?: unknown }).message ?? error.message);
+      return [error.getStatus(), { message: Array.isArray(message) ? message.join('; ') : String(message) }];
+    }
+    const err = error as { status?: number; type?: string; message?: string };
+    if (err?.type === 'entity.too.large' || err?.status === 413)
+      return [413, { message: 'Request body is too large' }];
+    if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+      return [err.status, { message: err.message ?? 'Bad request' }];
+    }
+    if (DB_UNAVAILABLE.test(String(err?.message))) {
+      this.logger.warn({ err: err?.message }, 'database unavailable');
+      return [503, { message: 'Service temporarily unavailable, retry later' }];
+    }
+    this.logger.error({ err: error }, 'unexpected API error');
+    return [500, { message: 'Internal server error' }];
+  }
+}

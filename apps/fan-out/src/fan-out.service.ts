@@ -1,0 +1,104 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { TOPICS, topicName } from '@hookpost/contracts';
+import { parseCidrList } from '@hookpost/domain';
+import { BatchingProducer, ConcurrentConsumer, ConfigView, TransformConsumer } from '@hookpost/kafka';
+import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
+import { Dispatcher } from './dispatcher';
+import type { FanOutEnv } from './env';
+import { routeEvent, type RouteStats } from './router';
+import { WebhookSender } from './webhook-sender';
+
+/**
+ * Wires the fan-out service: the config view, the router (redacted events -> delivery jobs) and the
+ * dispatcher (delivery jobs -> POSTs -> attempt events). Consumers start once the view has caught up.
+ */
+@Injectable()
+export class FanOutService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly stats: RouteStats = { events: 0, withoutWebhook: 0, jobs: 0 };
+  private readonly view: ConfigView;
+  private readonly router: TransformConsumer;
+  private readonly dispatch: ConcurrentConsumer;
+  private readonly sender: WebhookSender;
+
+  constructor(
+    @Inject(Kafka) kafka: Kafka,
+    @Inject(BatchingProducer) producer: BatchingProducer,
+    @Inject(ENV) private readonly env: FanOutEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    const t = (base: string) => topicName(env.KAFKA_TOPIC_PREFIX, base);
+    this.view = new ConfigView(kafka, t(TOPICS.config), 'hookpost-fan-out', logger);
+    const routeTopics = { deliveries: t(TOPICS.deliveries), rejected: t(TOPICS.mailEventsRejected) };
+    this.router = new TransformConsumer({
+      kafka,
+      producer,
+      groupId: 'hookpost-fan-out',
+      topic: t(TOPICS.webhookEventsRedacted),
+      transform: (message, ctx) =>
+        routeEvent(this.view.state, message, ctx, routeTopics, this.stats, Date.now()),
+      logger,
+    });
+    this.sender = new WebhookSender(
+      env.DELIVERY_TIMEOUT_MS,
+      { allowPrivate: env.DESTINATION_ALLOW_PRIVATE, allowCidrs: parseCidrList(env.DESTINATION_ALLOWLIST) },
+      env.DISPATCH_CONNECTIONS_PER_ORIGIN,
+    );
+    const dispatcher = new Dispatcher(
+      this.view.state,
+      this.sender,
+      producer,
+      { attempts: t(TOPICS.deliveryAttempts), rejected: t(TOPICS.mailEventsRejected) },
+      logger,
+    );
+    this.dispatch = new ConcurrentConsumer({
+      kafka,
+      groupId: 'hookpost-dispatch',
+      topics: [t(TOPICS.deliveries)],
+      maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
+      handle: (message, ctx) => dispatcher.handle(message, ctx),
+      logger,
+    });
+  }
+
+  onApplicationBootstrap() {
+    void this.start().catch((err) => {
+      this.logger.fatal({ err }, 'fan-out failed to start');
+      process.exit(1);
+    });
+  }
+
+  private async start() {
+    await this.view.start();
+    await this.view.waitCaughtUp();
+    await Promise.all([this.router.start(), this.dispatch.start()]);
+    this.logger.info('fan-out consuming');
+  }
+
+  async beforeApplicationShutdown() {
+    await this.router.stop();
+    await this.dispatch.stop(this.env.SHUTDOWN_TIMEOUT_MS);
+    await this.view.stop();
+    await this.sender.close();
+  }
+
+  readiness(): ReadinessCheck[] {
+    return [
+      {
+        name: 'config_view',
+        check: () => ({ ok: this.view.caughtUp, details: { offsets: this.view.appliedOffsets } }),
+      },
+      { name: 'router', check: () => ({ ok: this.router.isRunning, details: { ...this.stats } }) },
+      {
+        name: 'dispatcher',
+        check: () => ({ ok: this.dispatch.isRunning, details: { in_flight: this.dispatch.inFlightCount } }),
+      },
+    ];
+  }
+}

@@ -1,0 +1,96 @@
+import type { KafkaMessage } from 'kafkajs';
+import {
+  attemptId,
+  decodeJson,
+  deliveryAttemptSchema,
+  retryTopicBase,
+  SCHEMAS,
+  topicName,
+  type DeliveryAttempt,
+} from '@hookpost/contracts';
+import { decideRetry, type RetryStep } from '@hookpost/domain';
+import { jsonMessage, rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
+import { traceHeadersOf } from '@hookpost/telemetry';
+
+export interface RetryRouting {
+  prefix: string;
+  schedule: readonly RetryStep[];
+  excludedEvents: ReadonlySet<string>;
+  attemptsTopic: string;
+  deadTopic: string;
+  rejectedTopic: string;
+}
+
+/**
+ * An attempt event -> nothing (delivered, rejected), the job on the delay topic of the next step with
+ * its due time, or, when the schedule is used up, the job on the dead-letter topic plus a final
+ * `dropped` attempt event.
+ */
+export function routeAttempt(
+  message: KafkaMessage,
+  ctx: TransformContext,
+  routing: RetryRouting,
+  nowMs: number,
+): OutgoingRecord[] {
+  const decoded = decodeJson(deliveryAttemptSchema, message.value);
+  if (!decoded.ok) return [rejectedRecord(routing.rejectedTopic, message, ctx, decoded.reason)];
+  const attempt = decoded.value;
+  const trace = traceHeadersOf(message.headers);
+  const decision = decideRetry({
+    outcome: attempt.outcome,
+    attempt: attempt.attempt,
+    webhook: attempt.webhook,
+    schedule: routing.schedule,
+    excludedEvents: routing.excludedEvents,
+    now: nowMs,
+  });
+  switch (decision.kind) {
+    case 'done':
+      return [];
+    case 'retry': {
+      const job = {
+        ...attempt.job,
+        attempt: decision.nextAttempt,
+        trigger: 'retry' as const,
+        due_at: decision.dueAt,
+      };
+      return [
+        {
+          topic: topicName(routing.prefix, retryTopicBase(decision.step.label)),
+          message: jsonMessage(job.delivery_id, job, SCHEMAS.deliveryJob, trace),
+        },
+      ];
+    }
+    case 'give_up':
+      return [
+        {
+          topic: routing.deadTopic,
+          message: jsonMessage(attempt.delivery_id, attempt.job, SCHEMAS.deliveryJob, trace),
+        },
+        {
+          topic: routing.attemptsTopic,
+          message: jsonMessage(
+            attempt.delivery_id,
+            droppedAttempt(attempt, nowMs),
+            SCHEMAS.deliveryAttempt,
+            trace,
+          ),
+        },
+      ];
+  }
+}
+
+/** The final record of a delivery given up on; its id follows the last attempt's. */
+export function droppedAttempt(last: DeliveryAttempt, nowMs: number): DeliveryAttempt {
+  return {
+    ...last,
+    attempt_id: attemptId(last.delivery_id, last.attempt + 1),
+    attempt: last.attempt + 1,
+    outcome: 'dropped',
+    http_status: null,
+    error_class: 'schedule_exhausted',
+    reason: `given up after ${last.attempt} attempt(s); last: ${last.reason ?? last.error_class ?? 'failed'}`,
+    duration_ms: 0,
+    attempted_at: nowMs,
+  };
+}

@@ -1,0 +1,92 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { retryTopicBase, TOPICS, topicName } from '@hookpost/contracts';
+import { delayLabels } from '@hookpost/domain';
+import { BatchingProducer, KafkaModule, TransformConsumer } from '@hookpost/kafka';
+import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
+import { DelayConsumer } from './delay-consumer';
+import type { RetryEnv } from './env';
+import { routeAttempt } from './retry-router';
+
+/** Retries on timestamped delay topics: waiting jobs live only in Kafka. */
+@Injectable()
+export class RetryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly router: TransformConsumer;
+  private readonly delays: DelayConsumer;
+
+  constructor(
+    @Inject(Kafka) kafka: Kafka,
+    @Inject(BatchingProducer) producer: BatchingProducer,
+    @Inject(ENV) env: RetryEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    const prefix = env.KAFKA_TOPIC_PREFIX;
+    const t = (base: string) => topicName(prefix, base);
+    const routing = {
+      prefix,
+      schedule: env.RETRY_SCHEDULE,
+      excludedEvents: env.RETRY_EXCLUDED_EVENTS,
+      attemptsTopic: t(TOPICS.deliveryAttempts),
+      deadTopic: t(TOPICS.deliveriesDead),
+      rejectedTopic: t(TOPICS.mailEventsRejected),
+    };
+    this.router = new TransformConsumer({
+      kafka,
+      producer,
+      groupId: 'hookpost-retry',
+      topic: t(TOPICS.deliveryAttempts),
+      transform: (message, ctx) => routeAttempt(message, ctx, routing, Date.now()),
+      logger,
+    });
+    this.delays = new DelayConsumer(
+      kafka,
+      producer,
+      {
+        delayTopics: delayLabels(env.RETRY_SCHEDULE).map((label) => t(retryTopicBase(label))),
+        deliveries: t(TOPICS.deliveries),
+        rejected: t(TOPICS.mailEventsRejected),
+      },
+      logger,
+    );
+  }
+
+  onApplicationBootstrap() {
+    void Promise.all([this.router.start(), this.delays.start()]).catch((err) => {
+      this.logger.fatal({ err }, 'retry failed to start');
+      process.exit(1);
+    });
+  }
+
+  async beforeApplicationShutdown() {
+    await Promise.all([this.router.stop(), this.delays.stop()]);
+  }
+
+  readiness(): ReadinessCheck[] {
+    return [
+      { name: 'attempts_consumer', check: () => ({ ok: this.router.isRunning }) },
+      { name: 'delay_consumer', check: () => ({ ok: this.delays.isRunning }) },
+    ];
+  }
+}
+
+@Module({})
+export class RetryModule {
+  static forRoot(env: RetryEnv, logger: Logger): DynamicModule {
+    return withHealth(
+      {
+        module: RetryModule,
+        imports: [KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-retry', logger })],
+        providers: [{ provide: ENV, useValue: env }, { provide: LOGGER, useValue: logger }, RetryService],
+      },
+      { inject: [RetryService], useFactory: (service: RetryService) => service.readiness() },
+    );
+  }
+}

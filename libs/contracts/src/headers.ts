@@ -1,0 +1,19 @@
+/** Kafka header names carried by every message Hookpost writes. */
+export const HEADERS = {
+  schema: 'hookpost-schema',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  rejectReason: 'hookpost-reject-reason',
+  sourceTopic: 'hookpost-source-topic',
+  sourcePartition: 'hookpost-source-partition',
+  sourceOffset: 'hookpost-source-offset',
+} as const;
+
+/** Schema name + version of each message value. */
+export const SCHEMAS = {
+  webhookEvent: 'hookpost.webhook-event.v1',
+  deliveryJob: 'hookpost.delivery-job.v1',
+  deliveryAttempt: 'hookpost.delivery-attempt.v1',
+  configRecord: 'hookpost.config-record.v1',
+  rejectedMailEvent: 'hookpost.rejected-mail-event.v1',
+} as const;

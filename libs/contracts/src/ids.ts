@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+/** A delivery is one (event, URL) pair; replays and redeliveries keep its id. */
+export function deliveryId(eventId: string, url: string): string {
+  return `dlv_${digest(eventId, url)}`;
+}
+
+/** An attempt is one POST of a delivery; the same attempt number always gives the same id. */
+export function attemptId(delivery: string, attempt: number): string {
+  return `atm_${digest(delivery, String(attempt))}`;
+}

@@ -1,0 +1,5 @@
+export * from './event-types';
+export * from './topics';
+export * from './headers';
+export * from './ids';
+export * from './schemas';

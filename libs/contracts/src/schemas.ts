@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { WEBHOOK_EVENT_TYPES } from './event-types';
+
+const eventType = z.enum(WEBHOOK_EVENT_TYPES);
+const eventData = z.record(z.string(), z.unknown());
+
+/** `webhook.events` and `webhook.events.redacted`: a validated, normalised mail event. */
+export const webhookEventSchema = z.object({
+  event_id: z.string().min(1),
+  webhook: eventType,
+  domain: z.string().min(1),
+  message_id: z.string().min(1),
+  timestamp: z.number(),
+  received_at: z.number().int(),
+  redacted: z.boolean(),
+  event_data: eventData,
+});
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+
+export const DELIVERY_LEVELS = ['domain', 'account'] as const;
+export const DELIVERY_TRIGGERS = ['initial', 'retry', 'manual'] as const;
+
+/** `webhook.deliveries`, `webhook.retry.*`, `webhook.deliveries.dead`: one job per (event, URL). */
+export const deliveryJobSchema = z.object({
+  delivery_id: z.string().min(1),
+  event_id: z.string().min(1),
+  webhook: eventType,
+  domain: z.string().min(1),
+  message_id: z.string().min(1),
+  url: z.string().url(),
+  level: z.enum(DELIVERY_LEVELS),
+  attempt: z.number().int().min(1),
+  trigger: z.enum(DELIVERY_TRIGGERS),
+  created_at: z.number().int(),
+  due_at: z.number().int(),
+  event_data: eventData,
+});
+export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+export const ATTEMPT_OUTCOMES = ['delivered', 'rejected', 'failed', 'dropped'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+export const ERROR_CLASSES = [
+  'http_status',
+  'timeout',
+  'connection',
+  'dns',
+  'destination_refused',
+  'invalid_url',
+  'no_signing_key',
+  'schedule_exhausted',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** `webhook.delivery-attempts`: one event per attempt, the source of truth for retries and failure logs. */
+export const deliveryAttemptSchema = z.object({
+  attempt_id: z.string().min(1),
+  delivery_id: z.string().min(1),
+  event_id: z.string().min(1),
+  webhook: eventType,
+  domain: z.string().min(1),
+  account_id: z.string().nullable(),
+  message_id: z.string().min(1),
+  url: z.string(),
+  attempt: z.number().int().min(1),
+  trigger: z.enum(DELIVERY_TRIGGERS),
+  outcome: z.enum(ATTEMPT_OUTCOMES),
+  http_status: z.number().int().nullable(),
+  error_class: z.enum(ERROR_CLASSES).nullable(),
+  reason: z.string().nullable(),
+  duration_ms: z.number().min(0),
+  attempted_at: z.number().int(),
+  job: deliveryJobSchema,
+});
+export type DeliveryAttempt = z.infer<typeof deliveryAttemptSchema>;
+
+/** `webhook.config` (compacted): latest state of each configuration entity, keyed by `configKey`. */
+export const accountRecordSchema = z.object({
+  kind: z.literal('account'),
+  id: z.string().min(1),
+  parent_id: z.string().nullable(),
+  signing_key: z.string().min(1),
+  redact_pii: z.boolean(),
+  standard_webhooks: z.boolean(),
+});
+export const domainRecordSchema = z.object({
+  kind: z.literal('domain'),
+  name: z.string().min(1),
+  account_id: z.string().min(1),
+  redact_pii: z.boolean(),
+});
+export const domainWebhooksRecordSchema = z.object({
+  kind: z.literal('domain_webhooks'),
+  domain: z.string().min(1),
+  webhooks: z.partialRecord(eventType, z.array(z.string())),
+});
+export const accountWebhooksRecordSchema = z.object({
+  kind: z.literal('account_webhooks'),
+  account_id: z.string().min(1),
+  webhooks: z.array(z.object({ id: z.string(), url: z.string(), event_types: z.array(eventType) })),
+});
+export const configRecordSchema = z.discriminatedUnion('kind', [
+  accountRecordSchema,
+  domainRecordSchema,
+  domainWebhooksRecordSchema,
+  accountWebhooksRecordSchema,
+]);
+export type AccountRecord = z.infer<typeof accountRecordSchema>;
+export type DomainRecord = z.infer<typeof domainRecordSchema>;
+export type DomainWebhooksRecord = z.infer<typeof domainWebhooksRecordSchema>;
+export type AccountWebhooksRecord = z.infer<typeof accountWebhooksRecordSchema>;
+export type ConfigRecord = z.infer<typeof configRecordSchema>;
+
+export const configKey = {
+  account: (id: string) => `account/${id}`,
+  domain: (name: string) => `domain/${name}`,
+  domainWebhooks: (domain: string) => `domain-webhooks/${domain}`,
+  accountWebhooks: (accountId: string) => `account-webhooks/${accountId}`,
+};
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Parses a message value (JSON bytes) against a schema; never throws. */
+export function decodeJson<T>(schema: z.ZodType<T>, bytes: Buffer | string | null): Decoded<T> {
+  if (bytes === null) return { ok: false, reason: 'empty message value' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) return { ok: false, reason: formatIssues(result.error) };
+  return { ok: true, value: result.data };
+}
+
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,56 @@
+/**
+ * The one registry of Kafka topics. No topic name appears as a bare string anywhere else.
+ * Every name is prefixed with KAFKA_TOPIC_PREFIX (empty by default) through `topicName`.
+ */
+export const TOPICS = {
+  mailEvents: 'mail.events',
+  mailEventsRejected: 'mail.events.rejected',
+  webhookEvents: 'webhook.events',
+  webhookEventsRedacted: 'webhook.events.redacted',
+  deliveries: 'webhook.deliveries',
+  deliveryAttempts: 'webhook.delivery-attempts',
+  deliveriesDead: 'webhook.deliveries.dead',
+  config: 'webhook.config',
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+
+/** The delay topic for one step of the retry schedule, e.g. `webhook.retry.10m`. */
+export function retryTopicBase(delayLabel: string): string {
+  return `webhook.retry.${delayLabel}`;
+}
+
+export function topicName(prefix: string, base: string): string {
+  return `${prefix}${base}`;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  config: Record<string, string>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Every topic of the design with its partition count and settings. `retryDelayLabels` are the
+ * distinct delays of RETRY_SCHEDULE (one delay topic each).
+ */
+export function topicSpecs(prefix: string, retryDelayLabels: readonly string[], partitions = 6): TopicSpec[] {
+  const t = (base: string, config: Record<string, string> = {}, count = partitions): TopicSpec => ({
+    name: topicName(prefix, base),
+    partitions: count,
+    config,
+  });
+  return [
+    t(TOPICS.mailEvents),
+    t(TOPICS.mailEventsRejected, { 'retention.ms': String(30 * DAY_MS) }),
+    t(TOPICS.webhookEvents),
+    t(TOPICS.webhookEventsRedacted),
+    t(TOPICS.deliveries),
+    t(TOPICS.deliveryAttempts, { 'retention.ms': String(365 * DAY_MS) }),
+    t(TOPICS.deliveriesDead, { 'retention.ms': String(90 * DAY_MS) }),
+    t(TOPICS.config, { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' }, 1),
+    ...retryDelayLabels.map((label) => t(retryTopicBase(label), { 'retention.ms': String(7 * DAY_MS) })),
+  ];
+}

@@ -1,0 +1,71 @@
+import { attemptId, type DeliveryAttempt, type DeliveryJob } from '@hookpost/contracts';
+import type { Classification } from './classify';
+import { ownersOf, type ConfigState } from './config-state';
+import { webhookBody } from './signature';
+
+export type PreparedDelivery =
+  { ok: true; accountId: string; body: string } | { ok: false; accountId: string | null; reason: string };
+
+/**
+ * The signed body of one attempt: signed with the domain owner's key, plus `parent-signature` with the
+ * primary's key for a subaccount's domain. Time and token come in, so this stays pure.
+ */
+export function prepareDelivery(
+  state: ConfigState,
+  job: DeliveryJob,
+  nowMs: number,
+  token: string,
+): PreparedDelivery {
+  const owners = ownersOf(state, job.domain);
+  if (!owners)
+    return { ok: false, accountId: null, reason: `no account configured for domain ${job.domain}` };
+  const { account, primary } = owners;
+  if (account.parent_id !== null && primary === null) {
+    return {
+      ok: false,
+      accountId: account.id,
+      reason: `primary account ${account.parent_id} is not configured`,
+    };
+  }
+  return {
+    ok: true,
+    accountId: account.id,
+    body: webhookBody({
+      eventData: job.event_data,
+      signingKey: account.signing_key,
+      parentSigningKey: primary?.signing_key ?? null,
+      timestamp: String(Math.floor(nowMs / 1000)),
+      token,
+    }),
+  };
+}
+
+/** The attempt event of one POST (or of a failure to make it), with its deterministic id. */
+export function attemptOf(input: {
+  job: DeliveryJob;
+  accountId: string | null;
+  result: Classification;
+  durationMs: number;
+  attemptedAt: number;
+}): DeliveryAttempt {
+  const { job, result } = input;
+  return {
+    attempt_id: attemptId(job.delivery_id, job.attempt),
+    delivery_id: job.delivery_id,
+    event_id: job.event_id,
+    webhook: job.webhook,
+    domain: job.domain,
+    account_id: input.accountId,
+    message_id: job.message_id,
+    url: job.url,
+    attempt: job.attempt,
+    trigger: job.trigger,
+    outcome: result.outcome,
+    http_status: result.httpStatus,
+    error_class: result.errorClass,
+    reason: result.reason,
+    duration_ms: Math.round(input.durationMs * 1000) / 1000,
+    attempted_at: input.attemptedAt,
+    job,
+  };
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import {
+  formatIssues,
+  MAIL_EVENT_NAMES,
+  type WebhookEvent,
+  type WebhookEventType,
+} from '@hookpost/contracts';
+
+export const MAX_MAIL_EVENT_BYTES = 1024 * 1024;
+
+/** The fields every Mailgun event-data must carry; everything else is kept as it came (additive fields). */
+const mailEventSchema = z.looseObject({
+  id: z.string().min(1),
+  event: z.string().min(1),
+  timestamp: z.number().finite().positive(),
+  severity: z.string().optional(),
+  domain: z.looseObject({ name: z.string().min(1) }),
+  message: z.looseObject({
+    headers: z.looseObject({ 'message-id': z.string().min(1) }),
+  }),
+});
+
+export type NormaliseResult = { ok: true; event: WebhookEvent } | { ok: false; reason: string };
+
+/**
+ * Validates one raw `mail.events` value and resolves its webhook name
+ * (`failed` + `severity` -> `permanent_fail` / `temporary_fail`). Pure: the receive time comes in.
+ */
+export function normaliseMailEvent(raw: Buffer | null, receivedAt: number): NormaliseResult {
+  if (raw === null || raw.length === 0) return { ok: false, reason: 'empty message' };
+  if (raw.length > MAX_MAIL_EVENT_BYTES) {
+    return { ok: false, reason: `message is ${raw.length} bytes, more than ${MAX_MAIL_EVENT_BYTES}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+  }
+  const parsed = mailEventSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: `invalid event: ${formatIssues(parsed.error)}` };
+  const data = parsed.data;
+  const webhook = webhookNameOf(data.event, data.severity);
+  if (!webhook.ok) return webhook;
+  return {
+    ok: true,
+    event: {
+      event_id: data.id,
+      webhook: webhook.name,
+      domain: data.domain.name.toLowerCase(),
+      message_id: data.message.headers['message-id'],
+      timestamp: data.timestamp,
+      received_at: receivedAt,
+      redacted: false,
+      event_data: data as Record<string, unknown>,
+    },
+  };
+}
+
+type WebhookName = { ok: true; name: WebhookEventType } | { ok: false; reason: string };
+
+export function webhookNameOf(event: string, severity: string | undefined): WebhookName {
+  if (!(MAIL_EVENT_NAMES as readonly string[]).includes(event)) {
+    return { ok: false, reason: `unknown event name "${event}"` };
+  }
+  if (event !== 'failed') return { ok: true, name: event as WebhookEventType };
+  if (severity === 'permanent') return { ok: true, name: 'permanent_fail' };
+  if (severity === 'temporary') return { ok: true, name: 'temporary_fail' };
+  return {
+    ok: false,
+    reason: `failed event needs severity "permanent" or "temporary", got ${JSON.stringify(severity)}`,
+  };
+}

@@ -1,0 +1,54 @@
+/** One step of the retry schedule: the delay in ms and its label (`10m`, `1h`, `2s`). */
+export interface RetryStep {
+  label: string;
+  delayMs: number;
+}
+
+export const DEFAULT_RETRY_SCHEDULE = '10m,10m,15m,30m,1h,2h,4h';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `10m,10m,15m,...`; throws with a message naming the bad element. */
+export function parseRetrySchedule(text: string): RetryStep[] {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (parts.length === 0) throw new Error('the schedule is empty');
+  return parts.map((part) => {
+    const match = /^(\d+)(ms|s|m|h|d)$/.exec(part);
+    if (!match || Number(match[1]) <= 0) {
+      throw new Error(`"${part}" is not a delay like 10m, 30s, 1h`);
+    }
+    return { label: part, delayMs: Number(match[1]) * UNIT_MS[match[2]] };
+  });
+}
+
+/** The distinct delay labels of a schedule: one delay topic each. */
+export function delayLabels(schedule: readonly RetryStep[]): string[] {
+  return [...new Set(schedule.map((s) => s.label))];
+}
+
+export type RetryDecision =
+  | { kind: 'retry'; step: RetryStep; dueAt: number; nextAttempt: number }
+  | { kind: 'give_up' }
+  | { kind: 'done' };
+
+/**
+ * What follows an attempt: delivered or rejected -> done; failed -> the next step of the schedule,
+ * or give up when it is used up; excluded event types are never retried.
+ */
+export function decideRetry(input: {
+  outcome: 'delivered' | 'rejected' | 'failed' | 'dropped';
+  attempt: number;
+  webhook: string;
+  schedule: readonly RetryStep[];
+  excludedEvents: ReadonlySet<string>;
+  now: number;
+}): RetryDecision {
+  if (input.outcome !== 'failed') return { kind: 'done' };
+  if (input.excludedEvents.has(input.webhook)) return { kind: 'give_up' };
+  const step = input.schedule[input.attempt - 1];
+  if (!step) return { kind: 'give_up' };
+  return { kind: 'retry', step, dueAt: input.now + step.delayMs, nextAttempt: input.attempt + 1 };
+}

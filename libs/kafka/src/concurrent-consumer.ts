@@ -1,0 +1,155 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { OffsetTracker } from './offset-tracker';
+
+export interface MessageContext {
+  topic: string;
+  partition: number;
+}
+
+export interface ConcurrentConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  /** Messages being handled at once across all partitions. */
+  maxInFlight: number;
+  handle: (message: KafkaMessage, ctx: MessageContext) => Promise<void>;
+  logger: Logger;
+  commitIntervalMs?: number;
+}
+
+/**
+ * Handles many messages at once so that one slow message never holds up the ones behind it, and
+ * commits each partition only below the lowest offset still in flight: a crash redelivers, never loses.
+ */
+export class ConcurrentConsumer {
+  private readonly consumer: Consumer;
+  private trackers = new Map<string, OffsetTracker>();
+  private inFlight = 0;
+  private slotWaiters: Array<() => void> = [];
+  private commitTimer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(private readonly opts: ConcurrentConsumerOptions) {
+    this.consumer = opts.kafka.consumer({
+      groupId: opts.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 50,
+    });
+    // A new assignment starts from the committed offsets: forget what the old one tracked.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.trackers = new Map();
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) =>
+      opts.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'),
+    );
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 6,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const ctx = { topic: batch.topic, partition: batch.partition };
+        const tracker = this.trackerFor(ctx);
+        for (const message of batch.messages) {
+          while (this.inFlight >= this.opts.maxInFlight) {
+            if (!isRunning() || isStale()) return;
+            await this.waitForSlot(1000);
+            await heartbeat();
+          }
+          if (!isRunning() || isStale()) return;
+          tracker.start(message.offset);
+          this.inFlight++;
+          resolveOffset(message.offset);
+          void this.run(message, ctx).finally(() => {
+            tracker.finish(message.offset);
+            this.inFlight--;
+            this.slotWaiters.shift()?.();
+            this.scheduleCommit();
+          });
+        }
+        await heartbeat();
+      },
+    });
+    this.running = true;
+  }
+
+  /** Stops fetching, waits up to `timeoutMs` for in-flight work, commits what finished, disconnects. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.running = false;
+    await this.consumer.stop();
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    await this.commit().catch(() => undefined);
+    await this.consumer.disconnect();
+  }
+
+  private async run(message: KafkaMessage, ctx: MessageContext): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.opts.handle(message, ctx);
+      } catch (err) {
+        this.opts.logger.error({ err, ...ctx, offset: message.offset }, 'handler failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private trackerFor(ctx: MessageContext): OffsetTracker {
+    const key = `${ctx.topic}:${ctx.partition}`;
+    let tracker = this.trackers.get(key);
+    if (!tracker) {
+      tracker = new OffsetTracker();
+      this.trackers.set(key, tracker);
+    }
+    return tracker;
+  }
+
+  private waitForSlot(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.slotWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitTimer) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = null;
+      this.commit().catch((err) => this.opts.logger.warn({ err }, 'offset commit failed; will retry'));
+    }, this.opts.commitIntervalMs ?? 100);
+  }
+
+  private async commit(): Promise<void> {
+    const offsets: Array<{ topic: string; partition: number; offset: string }> = [];
+    const trackers = [...this.trackers];
+    for (const [key, tracker] of trackers) {
+      const offset = tracker.committable();
+      if (offset === null) continue;
+      const sep = key.lastIndexOf(':');
+      offsets.push({ topic: key.slice(0, sep), partition: Number(key.slice(sep + 1)), offset });
+    }
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(offsets);
+    for (const [key, tracker] of trackers) {
+      const done = offsets.find((o) => `${o.topic}:${o.partition}` === key);
+      if (done) tracker.markCommitted(done.offset);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { configRecordSchema, decodeJson } from '@hookpost/contracts';
+import { applyConfigRecord, emptyConfigState, type ConfigState } from '@hookpost/domain';
+
+/**
+ * The whole of `webhook.config`, held in memory and kept current. Each instance reads every partition
+ * from the beginning under a group of its own (kafkajs has no manual assignment) and never commits.
+ * Ready once it has applied everything that was in the topic when it started.
+ */
+export class ConfigView {
+  readonly state: ConfigState = emptyConfigState();
+  private readonly consumer: Consumer;
+  private readonly applied = new Map<number, bigint>();
+  private targets = new Map<number, bigint>();
+  private lastAppliedAt = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    groupPrefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: `${groupPrefix}-config-view-${hostname()}-${randomUUID().slice(0, 8)}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+  }
+
+  get caughtUp(): boolean {
+    for (const [partition, target] of this.targets) {
+      const done = this.applied.get(partition);
+      if (done === undefined || done + 1n < target) return false;
+    }
+    return true;
+  }
+
+  /** Offsets applied per partition (next to read), for readiness reports and tests. */
+  get appliedOffsets(): Record<string, string> {
+    return Object.fromEntries([...this.applied].map(([p, o]) => [String(p), (o + 1n).toString()]));
+  }
+
+  /** Milliseconds since the view last changed (0 before any change). */
+  get ageMs(): number {
+    return this.lastAppliedAt === 0 ? 0 : Date.now() - this.lastAppliedAt;
+  }
+
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.topic);
+      this.targets = new Map(
+        offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        for (const message of batch.messages) {
+          const key = message.key?.toString('utf8') ?? '';
+          if (message.value === null) {
+            applyConfigRecord(this.state, key, null);
+          } else {
+            const decoded = decodeJson(configRecordSchema, message.value);
+            if (decoded.ok) applyConfigRecord(this.state, key, decoded.value);
+            else
+              this.logger.error(
+                { key, offset: message.offset, reason: decoded.reason },
+                'bad config record skipped',
+              );
+          }
+          this.applied.set(batch.partition, BigInt(message.offset));
+          resolveOffset(message.offset);
+        }
+        this.lastAppliedAt = Date.now();
+        await heartbeat();
+      },
+    });
+  }
+
+  /** Resolves once everything that was in the topic at start has been applied. */
+  async waitCaughtUp(pollMs = 50): Promise<void> {
+    while (!this.caughtUp) await new Promise((r) => setTimeout(r, pollMs));
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,46 @@
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { createKafka } from './client';
+import { BatchingProducer } from './producer';
+
+export interface KafkaModuleOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+/** Connects the shared producer at start and flushes it last at shutdown. */
+class ProducerLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(BatchingProducer) private readonly producer: BatchingProducer) {}
+  onModuleInit() {
+    return this.producer.connect();
+  }
+  onApplicationShutdown() {
+    return this.producer.disconnect();
+  }
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(opts: KafkaModuleOptions): DynamicModule {
+    const kafka = createKafka(opts);
+    return {
+      module: KafkaModule,
+      providers: [
+        { provide: Kafka, useValue: kafka },
+        { provide: BatchingProducer, useValue: new BatchingProducer(kafka) },
+        ProducerLifecycle,
+      ],
+      exports: [Kafka, BatchingProducer],
+    };
+  }
+}

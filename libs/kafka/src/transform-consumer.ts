@@ -1,0 +1,74 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BatchingProducer, OutgoingRecord } from './producer';
+
+export interface TransformContext {
+  topic: string;
+  partition: number;
+}
+
+export type Transform = (message: KafkaMessage, ctx: TransformContext) => OutgoingRecord[];
+
+export interface TransformConsumerOptions {
+  kafka: Kafka;
+  producer: BatchingProducer;
+  groupId: string;
+  topic: string;
+  transform: Transform;
+  logger: Logger;
+}
+
+/**
+ * Consume a batch, map every message to what it produces, produce it all (acks=all), then commit.
+ * At-least-once: an offset is committed only after its outputs are acknowledged.
+ */
+export class TransformConsumer {
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(private readonly opts: TransformConsumerOptions) {
+    this.consumer = opts.kafka.consumer({
+      groupId: opts.groupId,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) =>
+      opts.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'),
+    );
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    const { topic, transform, producer } = this.opts;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const ctx = { topic: batch.topic, partition: batch.partition };
+        const out: OutgoingRecord[] = [];
+        for (const message of batch.messages) out.push(...transform(message, ctx));
+        await producer.send(out);
+        const last = batch.lastOffset();
+        resolveOffset(last);
+        await this.consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+        ]);
+        await heartbeat();
+      },
+    });
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,31 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { Init1763900000000 } from './migrations/1763900000000-init';
+
+export const MIGRATIONS = [Init1763900000000];
+
+/** One definition of the connection: entities, migrations, never `synchronize`. */
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'hookpost_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+  };
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(url, 1));
+  await ds.initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

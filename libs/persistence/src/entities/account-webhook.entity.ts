@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('account_webhooks')
+export class AccountWebhookEntity {
+  @PrimaryColumn('text')
+  id!: string;
+
+  @Index()
+  @Column('text')
+  account_id!: string;
+
+  @Column('text')
+  url!: string;
+
+  @Column('text', { default: '' })
+  description!: string;
+
+  @Column('text', { array: true })
+  event_types!: string[];
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  created_at!: Date;
+}

@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('accounts')
+export class AccountEntity {
+  @PrimaryColumn('text')
+  id!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Index()
+  @Column('text', { nullable: true })
+  parent_id!: string | null;
+
+  /** The HTTP webhook signing key: needed in clear to sign, so it is never logged or returned twice. */
+  @Column('text')
+  signing_key!: string;
+
+  @Column('boolean', { default: false })
+  redact_pii!: boolean;
+
+  @Column('boolean', { default: false })
+  standard_webhooks!: boolean;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  created_at!: Date;
+}

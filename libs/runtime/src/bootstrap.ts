@@ -1,0 +1,62 @@
+import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { PinoNestLogger } from '@hookpost/telemetry';
+
+export interface ServiceOptions {
+  name: string;
+  module: Type<unknown> | DynamicModule;
+  host: string;
+  port: number;
+  logger: Logger;
+  shutdownTimeoutMs: number;
+  configure?: (app: INestApplication) => void;
+}
+
+/**
+ * Starts a service's Nest application and its HTTP server (health, and the API for config), and stops
+ * it cleanly on SIGTERM/SIGINT: Nest's shutdown hooks stop consumers and flush producers; exit code 0.
+ */
+export async function runService(opts: ServiceOptions): Promise<INestApplication> {
+  const { logger } = opts;
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  const app = await NestFactory.create(opts.module, {
+    logger: new PinoNestLogger(logger),
+    bodyParser: true,
+  });
+  opts.configure?.(app);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, opts.shutdownTimeoutMs + 5000);
+    force.unref();
+    app
+      .close()
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((err) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await app.listen(opts.port, opts.host);
+  logger.info({ port: opts.port }, `hookpost-${opts.name} listening`);
+  return app;
+}
+
+/** A start-up failure (broker unreachable, ...): log it plainly and exit non-zero. */
+export function exitOnStartupError(logger: Logger) {
+  return (err: unknown) => {
+    logger.fatal({ err }, 'failed to start');
+    process.exit(1);
+  };
+}

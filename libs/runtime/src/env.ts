@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetryStep } from '@hookpost/domain';
+
+/** Thrown when the environment does not validate; the message names every bad variable. */
+export class EnvError extends Error {}
+
+export const bool = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const port = (defaultValue: number) => z.coerce.number().int().min(1).max(65535).default(defaultValue);
+
+export const brokers = z
+  .string({ message: 'is required (comma-separated host:port list)' })
+  .transform((v) => v.split(',').map((b) => b.trim()))
+  .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
+    message: 'must be a comma-separated list of host:port',
+  });
+
+/** Variables every service reads. */
+export const commonEnvShape = {
+  KAFKA_BROKERS: brokers,
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'may only hold letters, digits, ".", "_" and "-"')
+    .default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
+};
+
+/** Validates `source` against `shape` into one typed object, or throws EnvError naming the variables. */
+export function parseEnv<S extends z.ZodRawShape>(
+  shape: S,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<z.ZodObject<S>> {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = z.object(shape).safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    const message =
+      issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+    return `  ${name}: ${message}`;
+  });
+  throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
+}
+
+/** parseEnv for a process entry point: on error prints the message and exits with code 78 (EX_CONFIG). */
+export function loadEnvOrExit<S extends z.ZodRawShape>(service: string, shape: S): z.infer<z.ZodObject<S>> {
+  try {
+    return parseEnv(shape);
+  } catch (err) {
+    if (err instanceof EnvError) {
+      process.stderr.write(`hookpost-${service}: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}
+
+/** RETRY_SCHEDULE: `10m,10m,15m,30m,1h,2h,4h` (the seed's) by default. */
+export const retrySchedule = z
+  .string()
+  .default(DEFAULT_RETRY_SCHEDULE)
+  .transform((v, ctx): RetryStep[] => {
+    try {
+      return parseRetrySchedule(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+export const postgresUrl = z
+  .string({ message: 'is required (postgres://user:password@host:port/db)' })
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');

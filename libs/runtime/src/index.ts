@@ -1,0 +1,4 @@
+export * from './env';
+export * from './tokens';
+export * from './health.module';
+export * from './bootstrap';

@@ -1,0 +1,44 @@
+// Helpers shared by the project's scripts. Zero dependencies: this runs before `npm ci`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const SERVICES = ['config', 'ingest', 'redaction', 'fan-out', 'retry'];
+
+export function log(message) {
+  process.stderr.write(`[hookpost] ${message}\n`);
+}
+
+/** Runs a command in the repo root, inheriting stdio; exits the script if it fails. */
+export function run(command, args, opts = {}) {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', ...opts });
+  if (result.status !== 0) {
+    log(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status || 1);
+  }
+}
+
+export const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+
+/** Installs the npm dependencies from the lockfile when they are missing or older than it. */
+export function ensureDependencies() {
+  const marker = join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = join(ROOT, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  log('installing npm dependencies (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+/** Compiles apps, libs and tests to dist/ and writes the per-service entry points dist/apps/<name>/main.js. */
+export function build() {
+  log('building (tsc)');
+  run(bin('tsc'), ['-p', 'tsconfig.json']);
+  run(bin('tsc-alias'), ['-p', 'tsconfig.json']);
+  for (const name of SERVICES) {
+    const dir = join(ROOT, 'dist', 'apps', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'main.js'), "'use strict';\nrequire('./src/main.js');\n");
+  }
+}
