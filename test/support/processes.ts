@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+  );
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** One service run from dist/ as a real process, as `npm start` and Kubernetes run it. */
+export class ServiceProcess {
+  readonly output: string[] = [];
+  private exitCode: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    this.exitCode = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => this.output.push(chunk.toString('utf8')));
+    }
+  }
+
+  static spawn(name: string, env: Record<string, string>, port: number): ServiceProcess {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'main.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ServiceProcess(name, port, child);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async readiness(): Promise<{ ok: boolean; body: Record<string, unknown> }> {
+    const res = await fetch(`${this.url}/readyz`);
+    return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    let exited = false;
+    void this.exitCode.then(() => (exited = true));
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`${this.name} exited: ${this.output.join('').slice(-2000)}`);
+        return (await this.readiness()).ok;
+      },
+      timeoutMs,
+      `${this.name} to be ready`,
+      200,
+    );
+  }
+
+  /** SIGTERM and the exit code (null if killed by a signal). */
+  async stop(): Promise<number | null> {
+    this.child.kill('SIGTERM');
+    return this.exitCode;
+  }
+
+  /** Waits for the process to exit on its own. */
+  exited(): Promise<number | null> {
+    return this.exitCode;
+  }
+}

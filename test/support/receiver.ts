@@ -1,0 +1,65 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { waitFor } from './processes';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** A real HTTP endpoint on loopback that records what it receives; `respond` picks the status. */
+export class Receiver {
+  readonly requests: ReceivedRequest[] = [];
+  private server: Server | null = null;
+  respond: (req: ReceivedRequest) => number = () => 200;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const received = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        };
+        this.requests.push(received);
+        res.writeHead(this.respond(received), { 'content-type': 'text/plain' }).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}${path}`;
+  }
+
+  received(path: string): ReceivedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  waitFor(path: string, count: number, timeoutMs = 30_000): Promise<ReceivedRequest[]> {
+    return waitFor(
+      () => {
+        const got = this.received(path);
+        return got.length >= count ? got : undefined;
+      },
+      timeoutMs,
+      `${count} request(s) on ${path}`,
+      20,
+    );
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => resolve());
+    });
+  }
+}

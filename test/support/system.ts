@@ -1,0 +1,194 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { Client } from 'pg';
+import { TOPICS, topicName } from '@hookpost/contracts';
+import { freePort, ROOT, ServiceProcess, waitFor } from './processes';
+
+export const SERVICE_NAMES = ['config', 'ingest', 'redaction', 'fan-out', 'retry'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** KAFKA_BROKERS / DATABASE_URL of the stack the test command started (or the one configured). */
+export function stackEnv(): { KAFKA_BROKERS: string; DATABASE_URL: string } {
+  const { KAFKA_BROKERS, DATABASE_URL } = process.env;
+  if (!KAFKA_BROKERS || !DATABASE_URL) {
+    throw new Error('KAFKA_BROKERS and DATABASE_URL must be set: run the e2e tests through `npm test`');
+  }
+  return { KAFKA_BROKERS, DATABASE_URL };
+}
+
+async function withAdminClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface SystemOptions {
+  env?: Record<string, string>;
+  services?: readonly ServiceName[];
+}
+
+/**
+ * A whole Hookpost for one test file: its own database and topic prefix on the shared real stack,
+ * topics and migrations provisioned, the five services running as real processes.
+ */
+export class TestSystem {
+  readonly services = new Map<ServiceName, ServiceProcess>();
+  readonly kafka: Kafka;
+
+  private constructor(
+    readonly env: Record<string, string>,
+    private readonly baseDatabaseUrl: string,
+    readonly databaseName: string,
+  ) {
+    this.kafka = new Kafka({
+      clientId: 'hookpost-e2e',
+      brokers: env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+  }
+
+  static async start(opts: SystemOptions = {}): Promise<TestSystem> {
+    const stack = stackEnv();
+    const id = randomBytes(4).toString('hex');
+    const databaseName = `hookpost_e2e_${id}`;
+    await withAdminClient(stack.DATABASE_URL, (c) => c.query(`CREATE DATABASE ${databaseName}`));
+    const url = new URL(stack.DATABASE_URL);
+    url.pathname = `/${databaseName}`;
+    const env: Record<string, string> = {
+      KAFKA_BROKERS: stack.KAFKA_BROKERS,
+      DATABASE_URL: url.toString(),
+      KAFKA_TOPIC_PREFIX: `e2e-${id}.`,
+      ADMIN_TOKEN: randomBytes(24).toString('hex'),
+      DESTINATION_ALLOW_PRIVATE: 'true',
+      LOG_LEVEL: 'warn',
+      TOPIC_PARTITIONS: '3',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      ...opts.env,
+    };
+    const system = new TestSystem(env, stack.DATABASE_URL, databaseName);
+    const provision = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'apps', 'config', 'src', 'provision.js')],
+      {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        encoding: 'utf8',
+      },
+    );
+    if (provision.status !== 0) throw new Error(`provision failed: ${provision.stderr}${provision.stdout}`);
+    for (const name of opts.services ?? SERVICE_NAMES) await system.startService(name);
+    await Promise.all([...system.services.values()].map((s) => s.waitReady()));
+    return system;
+  }
+
+  async startService(name: ServiceName): Promise<ServiceProcess> {
+    const service = ServiceProcess.spawn(name, this.env, await freePort());
+    this.services.set(name, service);
+    return service;
+  }
+
+  service(name: ServiceName): ServiceProcess {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`${name} is not running`);
+    return service;
+  }
+
+  topic(base: string): string {
+    return topicName(this.env.KAFKA_TOPIC_PREFIX, base);
+  }
+
+  get api(): string {
+    return this.service('config').url;
+  }
+
+  async admin(path: string, body: unknown): Promise<Record<string, string>> {
+    const res = await fetch(`${this.api}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.env.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, string>;
+    if (res.status !== 201) throw new Error(`${path} -> ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  /** Waits until every config change so far has reached the in-memory views of redaction and fan-out. */
+  async configPropagated(timeoutMs = 20_000): Promise<void> {
+    await waitFor(
+      () =>
+        withAdminClient(
+          this.env.DATABASE_URL,
+          async (c) => (await c.query('SELECT 1 FROM outbox')).rowCount === 0,
+        ),
+      timeoutMs,
+      'the outbox to drain',
+    );
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(this.topic(TOPICS.config));
+    await admin.disconnect();
+    for (const name of ['redaction', 'fan-out'] as const) {
+      if (!this.services.has(name)) continue;
+      await waitFor(
+        async () => {
+          const { body } = await this.service(name).readiness();
+          const applied = ((body.info as Record<string, { offsets?: Record<string, string> }>)?.config_view
+            ?.offsets ?? {}) as Record<string, string>;
+          return offsets.every((o) => BigInt(applied[o.partition] ?? '0') >= BigInt(o.high));
+        },
+        timeoutMs,
+        `${name} to apply the config`,
+      );
+    }
+  }
+
+  async produce(base: string, value: string | Buffer, headers: IHeaders = {}, key: string | null = null) {
+    const producer = this.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: this.topic(base), messages: [{ key, value, headers }] });
+    await producer.disconnect();
+  }
+
+  /** Reads a topic from the beginning until `done` holds for what has been read. */
+  async consumeUntil<T>(
+    base: string,
+    decode: (value: Buffer, headers: IHeaders) => T,
+    done: (items: T[]) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<T[]> {
+    const consumer = this.kafka.consumer({ groupId: `e2e-reader-${randomBytes(4).toString('hex')}` });
+    const items: T[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topic(base)], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.value) items.push(decode(message.value, message.headers ?? {}));
+      },
+    });
+    try {
+      await waitFor(() => done(items), timeoutMs, `messages on ${base}`);
+      return items;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /** Stops every service with SIGTERM; returns their exit codes. Drops the test database. */
+  async stop(): Promise<Record<string, number | null>> {
+    const codes: Record<string, number | null> = {};
+    await Promise.all(
+      [...this.services].map(async ([name, service]) => {
+        codes[name] = await service.stop();
+      }),
+    );
+    await withAdminClient(this.baseDatabaseUrl, (c) =>
+      c.query(`DROP DATABASE IF EXISTS ${this.databaseName}`),
+    );
+    return codes;
+  }
+}
