@@ -1,0 +1,266 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  configKey,
+  type AccountRecord,
+  type ConfigRecord,
+  type DomainRecord,
+  type WebhookEventType,
+} from '@hookpost/contracts';
+import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
+import { redactionEnabled, resolveEndpoints, type Endpoint } from './resolve';
+
+function keyOf(record: ConfigRecord): string {
+  switch (record.kind) {
+    case 'account':
+      return configKey.account(record.id);
+    case 'domain':
+      return configKey.domain(record.name);
+    case 'domain_webhooks':
+      return configKey.domainWebhooks(record.domain);
+    case 'account_webhooks':
+      return configKey.accountWebhooks(record.account_id);
+  }
+}
+
+function stateOf(records: readonly ConfigRecord[]): ConfigState {
+  const state = emptyConfigState();
+  for (const record of records) applyConfigRecord(state, keyOf(record), record);
+  return state;
+}
+
+const account = (id: string, parentId: string | null, redactPii = false): AccountRecord => ({
+  kind: 'account',
+  id,
+  parent_id: parentId,
+  signing_key: `key-${id}`,
+  redact_pii: redactPii,
+  standard_webhooks: false,
+});
+const domain = (name: string, accountId: string, redactPii = false): DomainRecord => ({
+  kind: 'domain',
+  name,
+  account_id: accountId,
+  redact_pii: redactPii,
+});
+
+const URL_SHARED = 'https://shared.example.net/hook';
+
+/**
+ * Primary P owns p.example.com; its subaccount S owns s.example.com; an unrelated primary O owns
+ * o.example.com. Each account has account-level webhooks, some domains have domain-level ones.
+ */
+const CONFIG: readonly ConfigRecord[] = [
+  account('P', null),
+  account('S', 'P'),
+  account('O', null),
+  domain('p.example.com', 'P'),
+  domain('s.example.com', 'S'),
+  domain('o.example.com', 'O'),
+  domain('quiet.example.com', 'P'),
+  {
+    kind: 'domain_webhooks',
+    domain: 'p.example.com',
+    webhooks: { delivered: ['https://p-domain.example.net/d1', 'https://p-domain.example.net/d2'] },
+  },
+  {
+    kind: 'domain_webhooks',
+    domain: 's.example.com',
+    webhooks: {
+      delivered: ['https://s-domain.example.net/d', URL_SHARED],
+      clicked: ['https://s-domain.example.net/c'],
+    },
+  },
+  {
+    kind: 'account_webhooks',
+    account_id: 'P',
+    webhooks: [
+      { id: 'p1', url: 'https://p-account.example.net/all', event_types: ['delivered', 'opened'] },
+      { id: 'p2', url: URL_SHARED, event_types: ['delivered'] },
+    ],
+  },
+  {
+    kind: 'account_webhooks',
+    account_id: 'S',
+    webhooks: [{ id: 's1', url: 'https://s-account.example.net/a', event_types: ['delivered', 'clicked'] }],
+  },
+  {
+    kind: 'account_webhooks',
+    account_id: 'O',
+    webhooks: [{ id: 'o1', url: 'https://o-account.example.net/a', event_types: ['delivered'] }],
+  },
+];
+
+const sorted = (endpoints: Endpoint[]) => [...endpoints].sort((a, b) => a.url.localeCompare(b.url));
+
+describe('resolveEndpoints', () => {
+  const cases: Array<{ name: string; domain: string; webhook: WebhookEventType; expected: Endpoint[] }> = [
+    {
+      name: "a primary's domain: its domain-level URLs plus its own account-level ones",
+      domain: 'p.example.com',
+      webhook: 'delivered',
+      expected: [
+        { url: 'https://p-account.example.net/all', level: 'account' },
+        { url: 'https://p-domain.example.net/d1', level: 'domain' },
+        { url: 'https://p-domain.example.net/d2', level: 'domain' },
+        { url: URL_SHARED, level: 'account' },
+      ],
+    },
+    {
+      name: "a subaccount's domain: domain-level, its own account-level and its primary's account-level",
+      domain: 's.example.com',
+      webhook: 'delivered',
+      expected: [
+        { url: 'https://p-account.example.net/all', level: 'account' },
+        { url: 'https://s-account.example.net/a', level: 'account' },
+        { url: 'https://s-domain.example.net/d', level: 'domain' },
+        { url: URL_SHARED, level: 'account' },
+      ],
+    },
+    {
+      name: 'a type only the account level subscribes to',
+      domain: 's.example.com',
+      webhook: 'opened',
+      expected: [{ url: 'https://p-account.example.net/all', level: 'account' }],
+    },
+    {
+      name: "a type the subaccount's domain and account subscribe to, but not the primary",
+      domain: 's.example.com',
+      webhook: 'clicked',
+      expected: [
+        { url: 'https://s-account.example.net/a', level: 'account' },
+        { url: 'https://s-domain.example.net/c', level: 'domain' },
+      ],
+    },
+    {
+      name: 'a type nobody subscribes to',
+      domain: 's.example.com',
+      webhook: 'complained',
+      expected: [],
+    },
+    {
+      name: 'a domain without domain-level webhooks: only the account level',
+      domain: 'quiet.example.com',
+      webhook: 'delivered',
+      expected: [
+        { url: 'https://p-account.example.net/all', level: 'account' },
+        { url: URL_SHARED, level: 'account' },
+      ],
+    },
+    { name: 'an unknown domain', domain: 'unknown.example.com', webhook: 'delivered', expected: [] },
+  ];
+  for (const { name, domain: domainName, webhook, expected } of cases) {
+    it(`given ${name}, when a ${webhook} event is resolved, then it goes to exactly those URLs`, () => {
+      assert.deepEqual(sorted(resolveEndpoints(stateOf(CONFIG), domainName, webhook)), sorted(expected));
+    });
+  }
+
+  it("given a subaccount with account-level webhooks, when its primary's domain has an event, then they never fire", () => {
+    const urls = resolveEndpoints(stateOf(CONFIG), 'p.example.com', 'delivered').map((e) => e.url);
+    assert.ok(urls.length > 0);
+    assert.ok(!urls.includes('https://s-account.example.net/a'));
+  });
+
+  it("given another primary's account-level webhooks, when a domain of P has an event, then they never fire", () => {
+    for (const domainName of ['p.example.com', 's.example.com']) {
+      const urls = resolveEndpoints(stateOf(CONFIG), domainName, 'delivered').map((e) => e.url);
+      assert.ok(!urls.includes('https://o-account.example.net/a'), domainName);
+    }
+  });
+
+  it('given the same URL at domain and account level, when resolved, then it is sent once, as account-level', () => {
+    const shared = resolveEndpoints(stateOf(CONFIG), 's.example.com', 'delivered').filter(
+      (e) => e.url === URL_SHARED,
+    );
+    assert.deepEqual(shared, [{ url: URL_SHARED, level: 'account' }]);
+  });
+
+  it('given the same URL on the subaccount and on its primary, when resolved, then it is sent once', () => {
+    const state = stateOf([
+      ...CONFIG,
+      {
+        kind: 'account_webhooks',
+        account_id: 'S',
+        webhooks: [{ id: 's1', url: 'https://p-account.example.net/all', event_types: ['delivered'] }],
+      },
+    ]);
+    const urls = resolveEndpoints(state, 's.example.com', 'delivered').map((e) => e.url);
+    assert.equal(urls.filter((u) => u === 'https://p-account.example.net/all').length, 1);
+  });
+
+  it('given a subaccount whose primary is not in the state, when resolved, then its own webhooks still fire', () => {
+    const state = stateOf(CONFIG.filter((r) => !(r.kind === 'account' && r.id === 'P')));
+    const urls = resolveEndpoints(state, 's.example.com', 'clicked').map((e) => e.url);
+    assert.deepEqual(urls.sort(), ['https://s-account.example.net/a', 'https://s-domain.example.net/c']);
+  });
+});
+
+describe('redactionEnabled', () => {
+  const cases: Array<{ name: string; records: ConfigRecord[]; domain: string; expected: boolean }> = [
+    {
+      name: 'nothing opted in (the default)',
+      records: [account('P', null), account('S', 'P'), domain('p.example.com', 'P'), domain('s.example.com', 'S')],
+      domain: 's.example.com',
+      expected: false,
+    },
+    {
+      name: "the domain's own flag",
+      records: [account('P', null), domain('p.example.com', 'P', true)],
+      domain: 'p.example.com',
+      expected: true,
+    },
+    {
+      name: "the domain's own flag on a subaccount's domain",
+      records: [account('P', null), account('S', 'P'), domain('s.example.com', 'S', true)],
+      domain: 's.example.com',
+      expected: true,
+    },
+    {
+      name: "the primary's flag, for the primary's own domain",
+      records: [account('P', null, true), domain('p.example.com', 'P')],
+      domain: 'p.example.com',
+      expected: true,
+    },
+    {
+      name: "the primary's flag, inherited by a subaccount's domain",
+      records: [account('P', null, true), account('S', 'P'), domain('s.example.com', 'S')],
+      domain: 's.example.com',
+      expected: true,
+    },
+    {
+      name: "the subaccount's flag alone (only the primary's counts)",
+      records: [account('P', null), account('S', 'P', true), domain('s.example.com', 'S')],
+      domain: 's.example.com',
+      expected: false,
+    },
+    {
+      name: "another domain's flag",
+      records: [account('P', null), domain('p.example.com', 'P'), domain('other.example.com', 'P', true)],
+      domain: 'p.example.com',
+      expected: false,
+    },
+    {
+      name: "another primary's flag",
+      records: [account('P', null), account('O', null, true), domain('p.example.com', 'P')],
+      domain: 'p.example.com',
+      expected: false,
+    },
+    {
+      name: 'an unknown domain',
+      records: [account('P', null, true), domain('p.example.com', 'P', true)],
+      domain: 'unknown.example.com',
+      expected: false,
+    },
+    {
+      name: "a domain whose account is not in the state",
+      records: [domain('p.example.com', 'P')],
+      domain: 'p.example.com',
+      expected: false,
+    },
+  ];
+  for (const { name, records, domain: domainName, expected } of cases) {
+    it(`given ${name}, then redaction is ${expected ? 'on' : 'off'}`, () => {
+      assert.equal(redactionEnabled(stateOf(records), domainName), expected);
+    });
+  }
+});

@@ -1,0 +1,110 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { newToken, sign, signatureOf, verifySignature, webhookBody, type MailgunSignature } from './signature';
+import { SEED_DELIVERED } from './testing/seed-events';
+
+const KEY = 'key-3ax6xnjp29jd6fds4gc373sgvjxteol0';
+const PARENT_KEY = 'key-parent-0123456789abcdef';
+const TIMESTAMP = '1770146798';
+const TOKEN = '0f8d7c6b5a49382716ab0c9d8e7f6a5b4c3d2e1f00112233ab';
+
+/** Computed here, independently of the code under test. */
+function expectedHmac(key: string, timestamp: string, token: string): string {
+  return createHmac('sha256', key).update(`${timestamp}${token}`, 'utf8').digest('hex');
+}
+
+describe('signatureOf / sign', () => {
+  it('given a key, timestamp and token, when signed, then the signature is hex HMAC-SHA256 of timestamp+token', () => {
+    const expected = expectedHmac(KEY, TIMESTAMP, TOKEN);
+    assert.match(expected, /^[0-9a-f]{64}$/);
+    assert.equal(signatureOf(KEY, TIMESTAMP, TOKEN), expected);
+    assert.deepEqual(sign(KEY, TIMESTAMP, TOKEN), { timestamp: TIMESTAMP, token: TOKEN, signature: expected });
+  });
+
+  it('given a different key, timestamp or token, when signed, then the signature differs', () => {
+    const base = signatureOf(KEY, TIMESTAMP, TOKEN);
+    assert.notEqual(signatureOf(PARENT_KEY, TIMESTAMP, TOKEN), base);
+    assert.notEqual(signatureOf(KEY, '1770146799', TOKEN), base);
+    assert.notEqual(signatureOf(KEY, TIMESTAMP, `${TOKEN.slice(0, -1)}c`), base);
+  });
+});
+
+describe('newToken', () => {
+  it('when a token is made, then it is 50 lower-case hex characters and fresh each time', () => {
+    const tokens = new Set(Array.from({ length: 100 }, () => newToken()));
+    assert.equal(tokens.size, 100);
+    for (const token of tokens) assert.match(token, /^[0-9a-f]{50}$/);
+  });
+});
+
+describe('verifySignature', () => {
+  const good = sign(KEY, TIMESTAMP, TOKEN);
+
+  it('given a signature made with the key, when verified with the same key, then it holds', () => {
+    assert.equal(verifySignature(KEY, good), true);
+  });
+
+  const flip = (hex: string) => (hex[0] === 'a' ? 'b' : 'a') + hex.slice(1);
+  const tampered: Array<[string, MailgunSignature, string]> = [
+    ['another key', good, PARENT_KEY],
+    ['an empty key', good, ''],
+    ['a changed timestamp', { ...good, timestamp: '1770146799' }, KEY],
+    ['a changed token', { ...good, token: flip(TOKEN) }, KEY],
+    ['a changed signature', { ...good, signature: flip(good.signature) }, KEY],
+    ['a truncated signature', { ...good, signature: good.signature.slice(0, 62) }, KEY],
+    ['an empty signature', { ...good, signature: '' }, KEY],
+    ['a non-hex signature', { ...good, signature: 'z'.repeat(64) }, KEY],
+    ['a signature with trailing garbage', { ...good, signature: `${good.signature}zz` }, KEY],
+    ['a signature with one extra hex digit', { ...good, signature: `${good.signature}0` }, KEY],
+    ['a signature with an extra byte', { ...good, signature: `${good.signature}00` }, KEY],
+    ['an upper-case signature', { ...good, signature: good.signature.toUpperCase() }, KEY],
+    ['timestamp and token swapped', { ...good, timestamp: TOKEN, token: TIMESTAMP }, KEY],
+  ];
+  for (const [name, sig, key] of tampered) {
+    it(`given ${name}, when verified, then it is rejected`, () => {
+      assert.equal(verifySignature(key, sig), false);
+    });
+  }
+});
+
+describe('webhookBody', () => {
+  it('given no parent key, when the body is built, then it holds exactly signature and event-data', () => {
+    const body = JSON.parse(
+      webhookBody({ eventData: SEED_DELIVERED, signingKey: KEY, parentSigningKey: null, timestamp: TIMESTAMP, token: TOKEN }),
+    ) as Record<string, unknown>;
+
+    assert.deepEqual(Object.keys(body), ['signature', 'event-data']);
+    assert.deepEqual(body.signature, {
+      timestamp: TIMESTAMP,
+      token: TOKEN,
+      signature: expectedHmac(KEY, TIMESTAMP, TOKEN),
+    });
+    assert.deepEqual(body['event-data'], SEED_DELIVERED);
+  });
+
+  it('given a parent key, when the body is built, then parent-signature is made with the parent key over the same timestamp and token', () => {
+    const body = JSON.parse(
+      webhookBody({
+        eventData: SEED_DELIVERED,
+        signingKey: KEY,
+        parentSigningKey: PARENT_KEY,
+        timestamp: TIMESTAMP,
+        token: TOKEN,
+      }),
+    ) as Record<string, MailgunSignature>;
+
+    assert.deepEqual(Object.keys(body), ['signature', 'parent-signature', 'event-data']);
+    const own = body.signature;
+    const parent = body['parent-signature'];
+    assert.equal(own.signature, expectedHmac(KEY, TIMESTAMP, TOKEN));
+    assert.equal(parent.signature, expectedHmac(PARENT_KEY, TIMESTAMP, TOKEN));
+    assert.equal(parent.timestamp, TIMESTAMP);
+    assert.equal(parent.token, TOKEN);
+    assert.equal(verifySignature(PARENT_KEY, parent), true);
+    assert.equal(verifySignature(KEY, parent), false);
+    assert.equal(verifySignature(KEY, own), true);
+    assert.equal(verifySignature(PARENT_KEY, own), false);
+  });
+
+});
