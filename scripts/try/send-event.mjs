@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { ROOT } from '../lib.mjs';
 
 const [type = 'delivered', domain = 'sample.mailgun.com'] = process.argv.slice(2);
@@ -24,7 +24,7 @@ const kafka = new Kafka({
   brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   logLevel: logLevel.WARN,
 });
-const producer = kafka.producer();
+const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 await producer.connect();
 const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 await producer.send({

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, topicName } from '@hookpost/contracts';
 import { freePort, ROOT, ServiceProcess, waitFor } from './processes';
@@ -148,7 +148,7 @@ export class TestSystem {
   }
 
   async produce(base: string, value: string | Buffer, headers: IHeaders = {}, key: string | null = null) {
-    const producer = this.kafka.producer();
+    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     await producer.send({ topic: this.topic(base), messages: [{ key, value, headers }] });
     await producer.disconnect();

@@ -18,7 +18,12 @@ const PRIMARY: AccountRecord = {
   standard_webhooks: false,
 };
 const SUB: AccountRecord = { ...PRIMARY, id: 'acc_sub', parent_id: 'acc_primary', signing_key: 'key-sub' };
-const DOMAIN: DomainRecord = { kind: 'domain', name: 'p.example.com', account_id: 'acc_primary', redact_pii: false };
+const DOMAIN: DomainRecord = {
+  kind: 'domain',
+  name: 'p.example.com',
+  account_id: 'acc_primary',
+  redact_pii: false,
+};
 const SUB_DOMAIN: DomainRecord = { ...DOMAIN, name: 's.example.com', account_id: 'acc_sub' };
 const DOMAIN_HOOKS: DomainWebhooksRecord = {
   kind: 'domain_webhooks',
@@ -56,7 +61,10 @@ describe('applyConfigRecord', () => {
 
   it('given a record already applied, when a newer record with the same key arrives, then the latest wins', () => {
     const state = fullState();
-    const updated: DomainWebhooksRecord = { ...DOMAIN_HOOKS, webhooks: { clicked: ['https://hooks.example.net/c'] } };
+    const updated: DomainWebhooksRecord = {
+      ...DOMAIN_HOOKS,
+      webhooks: { clicked: ['https://hooks.example.net/c'] },
+    };
 
     applyConfigRecord(state, configKey.domainWebhooks(DOMAIN_HOOKS.domain), updated);
 
@@ -140,7 +148,7 @@ describe('ownersOf', () => {
     assert.equal(ownersOf(state, 'p.example.com'), null);
   });
 
-  it("given a subaccount whose primary is not known, then the primary is null", () => {
+  it('given a subaccount whose primary is not known, then the primary is null', () => {
     const state = fullState();
     applyConfigRecord(state, configKey.account('acc_primary'), null);
     assert.deepEqual(ownersOf(state, 's.example.com'), { account: SUB, primary: null });

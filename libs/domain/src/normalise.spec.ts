@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { webhookEventSchema } from '@hookpost/contracts';
 import { MAX_MAIL_EVENT_BYTES, normaliseMailEvent, webhookNameOf, type NormaliseResult } from './normalise';
-import { SEED_CASES, SEED_DELIVERED, SEED_PERMANENT_FAIL, seedBytes, type JsonObject } from './testing/seed-events';
+import {
+  SEED_CASES,
+  SEED_DELIVERED,
+  SEED_PERMANENT_FAIL,
+  seedBytes,
+  type JsonObject,
+} from './testing/seed-events';
 
 const RECEIVED_AT = 1770146800123;
 
@@ -91,7 +97,9 @@ describe('normaliseMailEvent', () => {
       {
         name: 'one byte more than 1 MiB',
         raw: Buffer.alloc(MAX_MAIL_EVENT_BYTES + 1, 0x20),
-        reason: new RegExp(`^message is ${MAX_MAIL_EVENT_BYTES + 1} bytes, more than ${MAX_MAIL_EVENT_BYTES}$`),
+        reason: new RegExp(
+          `^message is ${MAX_MAIL_EVENT_BYTES + 1} bytes, more than ${MAX_MAIL_EVENT_BYTES}$`,
+        ),
       },
       { name: 'text that is not JSON', raw: Buffer.from('event=delivered'), reason: /^not JSON: / },
       { name: 'truncated JSON', raw: Buffer.from('{"event":"delivered",'), reason: /^not JSON: / },

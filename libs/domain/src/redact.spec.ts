@@ -59,7 +59,8 @@ describe('redactEventData', () => {
         const input = structuredClone(data);
         const expected = structuredClone(data);
         for (const field of FIELDS) {
-          if (SEED_TABLE[webhook][field] && has(expected, PATHS[field])) set(expected, PATHS[field], REDACTED);
+          if (SEED_TABLE[webhook][field] && has(expected, PATHS[field]))
+            set(expected, PATHS[field], REDACTED);
         }
 
         const out = redactEventData(webhook, input);
@@ -79,7 +80,10 @@ describe('redactEventData', () => {
 
         assert.deepEqual(input, data);
         assert.notEqual(out, input);
-        assert.equal(at(out, ['message', 'headers', 'message-id']), at(data, ['message', 'headers', 'message-id']));
+        assert.equal(
+          at(out, ['message', 'headers', 'message-id']),
+          at(data, ['message', 'headers', 'message-id']),
+        );
         assert.ok(typeof at(out, ['message', 'headers', 'message-id']) === 'string');
         assert.deepEqual(out['user-variables'], data['user-variables']);
         assert.deepEqual(out.tags, data.tags);

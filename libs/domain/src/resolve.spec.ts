@@ -199,7 +199,12 @@ describe('redactionEnabled', () => {
   const cases: Array<{ name: string; records: ConfigRecord[]; domain: string; expected: boolean }> = [
     {
       name: 'nothing opted in (the default)',
-      records: [account('P', null), account('S', 'P'), domain('p.example.com', 'P'), domain('s.example.com', 'S')],
+      records: [
+        account('P', null),
+        account('S', 'P'),
+        domain('p.example.com', 'P'),
+        domain('s.example.com', 'S'),
+      ],
       domain: 's.example.com',
       expected: false,
     },
@@ -252,7 +257,7 @@ describe('redactionEnabled', () => {
       expected: false,
     },
     {
-      name: "a domain whose account is not in the state",
+      name: 'a domain whose account is not in the state',
       records: [domain('p.example.com', 'P')],
       domain: 'p.example.com',
       expected: false,

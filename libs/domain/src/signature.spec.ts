@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { newToken, sign, signatureOf, verifySignature, webhookBody, type MailgunSignature } from './signature';
+import {
+  newToken,
+  sign,
+  signatureOf,
+  verifySignature,
+  webhookBody,
+  type MailgunSignature,
+} from './signature';
 import { SEED_DELIVERED } from './testing/seed-events';
 
 const KEY = 'key-3ax6xnjp29jd6fds4gc373sgvjxteol0';
@@ -19,7 +26,11 @@ describe('signatureOf / sign', () => {
     const expected = expectedHmac(KEY, TIMESTAMP, TOKEN);
     assert.match(expected, /^[0-9a-f]{64}$/);
     assert.equal(signatureOf(KEY, TIMESTAMP, TOKEN), expected);
-    assert.deepEqual(sign(KEY, TIMESTAMP, TOKEN), { timestamp: TIMESTAMP, token: TOKEN, signature: expected });
+    assert.deepEqual(sign(KEY, TIMESTAMP, TOKEN), {
+      timestamp: TIMESTAMP,
+      token: TOKEN,
+      signature: expected,
+    });
   });
 
   it('given a different key, timestamp or token, when signed, then the signature differs', () => {
@@ -71,7 +82,13 @@ describe('verifySignature', () => {
 describe('webhookBody', () => {
   it('given no parent key, when the body is built, then it holds exactly signature and event-data', () => {
     const body = JSON.parse(
-      webhookBody({ eventData: SEED_DELIVERED, signingKey: KEY, parentSigningKey: null, timestamp: TIMESTAMP, token: TOKEN }),
+      webhookBody({
+        eventData: SEED_DELIVERED,
+        signingKey: KEY,
+        parentSigningKey: null,
+        timestamp: TIMESTAMP,
+        token: TOKEN,
+      }),
     ) as Record<string, unknown>;
 
     assert.deepEqual(Object.keys(body), ['signature', 'event-data']);
@@ -106,5 +123,4 @@ describe('webhookBody', () => {
     assert.equal(verifySignature(KEY, own), true);
     assert.equal(verifySignature(PARENT_KEY, own), false);
   });
-
 });

@@ -1,0 +1,113 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { HEADERS, SCHEMAS, webhookEventSchema } from '@hookpost/contracts';
+import type { OutgoingRecord } from '@hookpost/kafka';
+import { SEED_CASES, SEED_DELIVERED, seedBytes } from '../../../libs/domain/src/testing/seed-events';
+import { ingestMessage, type IngestStats } from './ingest';
+
+const TOPICS = { events: 'eu.webhook.events', rejected: 'eu.mail.events.rejected' };
+const CTX = { topic: 'eu.mail.events', partition: 3 };
+const NOW_MS = 1_770_146_800_000;
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+function kafkaMessage(value: Buffer | null, headers: IHeaders = {}): KafkaMessage {
+  return { key: Buffer.from('k'), value, headers, offset: '5', timestamp: '0', attributes: 0 };
+}
+
+function header(record: OutgoingRecord, name: string): string | undefined {
+  const value = record.message.headers?.[name];
+  return value === undefined ? undefined : String(value);
+}
+
+function jsonValue(record: OutgoingRecord): unknown {
+  return JSON.parse(String(record.message.value));
+}
+
+function run(message: KafkaMessage): { records: OutgoingRecord[]; stats: IngestStats } {
+  const stats: IngestStats = { accepted: 0, rejected: 0 };
+  return { records: ingestMessage(message, CTX, TOPICS, stats, NOW_MS), stats };
+}
+
+describe('ingestMessage', () => {
+  describe('given each seed payload on mail.events', () => {
+    for (const { webhook, data } of SEED_CASES) {
+      it(`when ingested, then one ${webhook} event goes to webhook.events keyed by domain with its schema`, () => {
+        const { records, stats } = run(kafkaMessage(seedBytes(data)));
+
+        assert.equal(records.length, 1);
+        const [record] = records;
+        assert.equal(record.topic, TOPICS.events);
+        assert.equal(record.message.key, 'sample.mailgun.com');
+        assert.equal(header(record, HEADERS.schema), SCHEMAS.webhookEvent);
+        const event = webhookEventSchema.parse(jsonValue(record));
+        assert.equal(event.webhook, webhook);
+        assert.equal(event.event_id, data.id);
+        assert.equal(event.received_at, NOW_MS);
+        assert.equal(event.redacted, false);
+        assert.deepEqual(event.event_data, data);
+        assert.deepEqual(stats, { accepted: 1, rejected: 0 });
+      });
+    }
+  });
+
+  it('given trace context headers, when ingested, then traceparent and tracestate are passed on and nothing else', () => {
+    const { records } = run(
+      kafkaMessage(seedBytes(SEED_DELIVERED), {
+        traceparent: Buffer.from(TRACEPARENT),
+        tracestate: Buffer.from('vendor=1'),
+        'x-unrelated': Buffer.from('drop me'),
+      }),
+    );
+
+    assert.deepEqual(records[0].message.headers, {
+      [HEADERS.traceparent]: TRACEPARENT,
+      [HEADERS.tracestate]: 'vendor=1',
+      [HEADERS.schema]: SCHEMAS.webhookEvent,
+    });
+  });
+
+  it('given no trace context, when ingested, then only the schema header is set', () => {
+    const { records } = run(kafkaMessage(seedBytes(SEED_DELIVERED)));
+    assert.deepEqual(records[0].message.headers, { [HEADERS.schema]: SCHEMAS.webhookEvent });
+  });
+
+  describe('given input that is not a valid event, when ingested, then the original bytes go to the rejected topic with the reason and source', () => {
+    const invalid: Array<[string, Buffer | null, RegExp]> = [
+      ['not JSON', Buffer.from('hello'), /^not JSON: /],
+      [
+        'an unknown event name',
+        seedBytes({ ...SEED_DELIVERED, event: 'stored' }),
+        /^unknown event name "stored"$/,
+      ],
+      ['a missing id', seedBytes({ ...SEED_DELIVERED, id: undefined }), /^invalid event: id: /],
+      ['random bytes', Buffer.from([0xff, 0x00, 0xfe, 0x7b]), /^not JSON: /],
+      ['a null value', null, /^empty message$/],
+    ];
+    for (const [name, value, reason] of invalid) {
+      it(`given ${name}`, () => {
+        const message = kafkaMessage(value, { traceparent: Buffer.from(TRACEPARENT) });
+        const { records, stats } = run(message);
+
+        assert.equal(records.length, 1);
+        const [record] = records;
+        assert.equal(record.topic, TOPICS.rejected);
+        assert.equal(record.message.value, value, 'the original bytes, untouched');
+        assert.deepEqual(record.message.key, Buffer.from('k'));
+        assert.match(header(record, HEADERS.rejectReason) ?? '', reason);
+        assert.equal(header(record, HEADERS.schema), SCHEMAS.rejectedMailEvent);
+        assert.equal(header(record, HEADERS.sourceTopic), 'eu.mail.events');
+        assert.equal(header(record, HEADERS.sourcePartition), '3');
+        assert.equal(header(record, HEADERS.sourceOffset), '5');
+        assert.equal(header(record, HEADERS.traceparent), TRACEPARENT);
+        assert.deepEqual(stats, { accepted: 0, rejected: 1 });
+      });
+    }
+  });
+
+  it('given a very long reason, when rejected, then the reason header is cut to 2000 characters', () => {
+    const message = kafkaMessage(seedBytes({ ...SEED_DELIVERED, event: 'x'.repeat(5000) }));
+    const reason = header(run(message).records[0], HEADERS.rejectReason) ?? '';
+    assert.equal(reason, `unknown event name "${'x'.repeat(5000)}`.slice(0, 2000));
+  });
+});

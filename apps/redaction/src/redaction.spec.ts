@@ -1,0 +1,174 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { configKey, HEADERS, SCHEMAS, webhookEventSchema, type WebhookEvent } from '@hookpost/contracts';
+import { applyConfigRecord, emptyConfigState, REDACTED, type ConfigState } from '@hookpost/domain';
+import type { OutgoingRecord } from '@hookpost/kafka';
+import { SEED_CASES, SEED_OPENED } from '../../../libs/domain/src/testing/seed-events';
+import { redactEvent, redactMessage } from './redaction';
+
+const TOPICS = { redacted: 'webhook.events.redacted', rejected: 'mail.events.rejected' };
+const CTX = { topic: 'webhook.events', partition: 0 };
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+/** sample.mailgun.com belongs to subaccount S of primary P; `redact` says who has PII redaction on. */
+function state(redact: { primary?: boolean; sub?: boolean; domain?: boolean } = {}): ConfigState {
+  const s = emptyConfigState();
+  const base = { kind: 'account' as const, signing_key: 'k', standard_webhooks: false };
+  applyConfigRecord(s, configKey.account('P'), {
+    ...base,
+    id: 'P',
+    parent_id: null,
+    redact_pii: !!redact.primary,
+  });
+  applyConfigRecord(s, configKey.account('S'), {
+    ...base,
+    id: 'S',
+    parent_id: 'P',
+    redact_pii: !!redact.sub,
+  });
+  applyConfigRecord(s, configKey.domain('sample.mailgun.com'), {
+    kind: 'domain',
+    name: 'sample.mailgun.com',
+    account_id: 'S',
+    redact_pii: !!redact.domain,
+  });
+  return s;
+}
+
+function eventOf(webhook: WebhookEvent['webhook'], data: Record<string, unknown>): WebhookEvent {
+  return {
+    event_id: String(data.id),
+    webhook,
+    domain: 'sample.mailgun.com',
+    message_id: 'm@sample.mailgun.com',
+    timestamp: Number(data.timestamp),
+    received_at: 1_770_146_800_000,
+    redacted: false,
+    event_data: data,
+  };
+}
+
+function kafkaMessage(value: Buffer | null, headers: IHeaders = {}): KafkaMessage {
+  return {
+    key: Buffer.from('sample.mailgun.com'),
+    value,
+    headers,
+    offset: '5',
+    timestamp: '0',
+    attributes: 0,
+  };
+}
+
+const header = (record: OutgoingRecord, name: string) => {
+  const value = record.message.headers?.[name];
+  return value === undefined ? undefined : String(value);
+};
+
+describe('redactEvent', () => {
+  describe('given redaction on for the domain, when each seed event passes, then its PII is replaced and it is marked redacted', () => {
+    for (const { webhook, data } of SEED_CASES) {
+      it(`given ${webhook}`, () => {
+        const out = redactEvent(eventOf(webhook, structuredClone(data)), state({ domain: true }));
+
+        assert.equal(out.redacted, true);
+        assert.equal(out.event_data.recipient, REDACTED);
+        assert.deepEqual(
+          (out.event_data.message as { headers: Record<string, unknown> }).headers['message-id'],
+          (data.message as { headers: Record<string, unknown> }).headers['message-id'],
+        );
+        assert.notDeepEqual(out.event_data, data);
+      });
+    }
+  });
+
+  it("given redaction on for the primary account, when a subaccount's domain event passes, then it is redacted", () => {
+    const out = redactEvent(eventOf('opened', structuredClone(SEED_OPENED)), state({ primary: true }));
+    assert.equal(out.redacted, true);
+    assert.equal(out.event_data.ip, REDACTED);
+  });
+
+  describe('given redaction off, when an event passes, then it is returned as it came', () => {
+    const cases: Array<[string, Parameters<typeof state>[0]]> = [
+      ['nobody opted in', {}],
+      ['only the subaccount opted in (only the primary counts)', { sub: true }],
+    ];
+    for (const [name, redact] of cases) {
+      it(`given ${name}`, () => {
+        const event = eventOf('opened', structuredClone(SEED_OPENED));
+        const out = redactEvent(event, state(redact));
+        assert.equal(out.redacted, false);
+        assert.deepEqual(out.event_data, SEED_OPENED);
+      });
+    }
+  });
+
+  it('given redaction on, when an event passes, then the input event is not mutated', () => {
+    const event = eventOf('opened', structuredClone(SEED_OPENED));
+    redactEvent(event, state({ domain: true }));
+    assert.equal(event.redacted, false);
+    assert.deepEqual(event.event_data, SEED_OPENED);
+  });
+});
+
+describe('redactMessage', () => {
+  it('given a valid event with redaction on, when handled, then one redacted event goes out keyed by domain with schema and trace', () => {
+    const event = eventOf('opened', structuredClone(SEED_OPENED));
+    const records = redactMessage(
+      state({ primary: true }),
+      kafkaMessage(Buffer.from(JSON.stringify(event)), { traceparent: Buffer.from(TRACEPARENT) }),
+      CTX,
+      TOPICS,
+    );
+
+    assert.equal(records.length, 1);
+    const [record] = records;
+    assert.equal(record.topic, TOPICS.redacted);
+    assert.equal(record.message.key, 'sample.mailgun.com');
+    assert.equal(header(record, HEADERS.schema), SCHEMAS.webhookEvent);
+    assert.equal(header(record, HEADERS.traceparent), TRACEPARENT);
+    const out = webhookEventSchema.parse(JSON.parse(String(record.message.value)));
+    assert.equal(out.redacted, true);
+    assert.equal(out.event_data.recipient, REDACTED);
+    assert.equal(out.event_data.ip, REDACTED);
+    assert.deepEqual(out.event_data.geolocation, SEED_OPENED.geolocation);
+  });
+
+  it('given a valid event with redaction off, when handled, then the event goes out unchanged', () => {
+    const event = eventOf('opened', structuredClone(SEED_OPENED));
+    const [record] = redactMessage(state(), kafkaMessage(Buffer.from(JSON.stringify(event))), CTX, TOPICS);
+    assert.deepEqual(JSON.parse(String(record.message.value)), event);
+  });
+
+  describe('given a value that is not a webhook event, when handled, then it goes to the rejected topic with its bytes and source', () => {
+    const invalid: Array<[string, Buffer | null]> = [
+      ['not JSON', Buffer.from('{{')],
+      ['a raw Mailgun event (not normalised)', Buffer.from(JSON.stringify(SEED_OPENED))],
+      [
+        'an unknown webhook name',
+        Buffer.from(JSON.stringify({ ...eventOf('opened', SEED_OPENED), webhook: 'failed' })),
+      ],
+      ['a null value', null],
+    ];
+    for (const [name, value] of invalid) {
+      it(`given ${name}`, () => {
+        const records = redactMessage(
+          state({ domain: true }),
+          kafkaMessage(value, { traceparent: Buffer.from(TRACEPARENT) }),
+          CTX,
+          TOPICS,
+        );
+
+        assert.equal(records.length, 1);
+        const [record] = records;
+        assert.equal(record.topic, TOPICS.rejected);
+        assert.equal(record.message.value, value);
+        assert.ok((header(record, HEADERS.rejectReason) ?? '').length > 0);
+        assert.equal(header(record, HEADERS.sourceTopic), 'webhook.events');
+        assert.equal(header(record, HEADERS.sourcePartition), '0');
+        assert.equal(header(record, HEADERS.sourceOffset), '5');
+        assert.equal(header(record, HEADERS.traceparent), TRACEPARENT);
+      });
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { retryTopicBase, topicName, topicSpecs, TOPICS, type TopicSpec } from './topics';
+
+const DAY_MS = 86_400_000;
+const LABELS = ['10m', '15m', '30m', '1h', '2h', '4h'];
+
+/** The topics of the design brief's table, written out independently. */
+const DESIGN_TOPICS = [
+  'mail.events',
+  'mail.events.rejected',
+  'webhook.events',
+  'webhook.events.redacted',
+  'webhook.deliveries',
+  'webhook.delivery-attempts',
+  'webhook.deliveries.dead',
+  'webhook.config',
+];
+
+function byName(specs: TopicSpec[], name: string): TopicSpec {
+  const spec = specs.find((s) => s.name === name);
+  assert.ok(spec, `no spec for ${name}`);
+  return spec;
+}
+
+describe('TOPICS', () => {
+  it('given the registry, then it holds exactly the fixed topics of the design', () => {
+    assert.deepEqual(Object.values(TOPICS).sort(), [...DESIGN_TOPICS].sort());
+  });
+});
+
+describe('retryTopicBase / topicName', () => {
+  it('given a delay label, then the delay topic is webhook.retry.<label>', () => {
+    assert.equal(retryTopicBase('10m'), 'webhook.retry.10m');
+  });
+
+  it('given a prefix, then it is prepended as is; given none, then the name is unchanged', () => {
+    assert.equal(topicName('eu.', 'webhook.events'), 'eu.webhook.events');
+    assert.equal(topicName('', 'webhook.events'), 'webhook.events');
+  });
+});
+
+describe('topicSpecs', () => {
+  it('given no prefix and the default labels, then every topic of the design and one retry topic per label is there, once', () => {
+    const names = topicSpecs('', LABELS).map((s) => s.name);
+    assert.deepEqual(
+      [...names].sort(),
+      [...DESIGN_TOPICS, ...LABELS.map((l) => `webhook.retry.${l}`)].sort(),
+    );
+    assert.equal(new Set(names).size, names.length);
+  });
+
+  it('given a prefix, then it is applied to every topic', () => {
+    const specs = topicSpecs('test-1.', LABELS);
+    for (const spec of specs) assert.ok(spec.name.startsWith('test-1.'), spec.name);
+    assert.ok(specs.some((s) => s.name === 'test-1.webhook.retry.4h'));
+    assert.ok(specs.some((s) => s.name === 'test-1.webhook.config'));
+  });
+
+  it('given a schedule with a custom label, then its retry topic exists with 7 days retention', () => {
+    const spec = byName(topicSpecs('', ['2s']), 'webhook.retry.2s');
+    assert.equal(spec.config['retention.ms'], String(7 * DAY_MS));
+    assert.equal(topicSpecs('', ['2s']).filter((s) => s.name.startsWith('webhook.retry.')).length, 1);
+  });
+
+  it('given the config topic, then it is compacted with a single partition', () => {
+    const spec = byName(topicSpecs('', LABELS, 12), 'webhook.config');
+    assert.equal(spec.partitions, 1);
+    assert.equal(spec.config['cleanup.policy'], 'compact');
+  });
+
+  it('given the delivery-attempts topic (the source of truth), then it is kept a year and not compacted', () => {
+    const spec = byName(topicSpecs('', LABELS), 'webhook.delivery-attempts');
+    assert.equal(spec.config['retention.ms'], String(365 * DAY_MS));
+    assert.equal(spec.config['cleanup.policy'], undefined);
+    for (const other of topicSpecs('', LABELS)) {
+      const retention = Number(other.config['retention.ms'] ?? 0);
+      assert.ok(retention <= 365 * DAY_MS, other.name);
+    }
+  });
+
+  it('given a partition count, then every topic but the config topic uses it', () => {
+    for (const spec of topicSpecs('', LABELS, 12)) {
+      assert.equal(spec.partitions, spec.name === 'webhook.config' ? 1 : 12, spec.name);
+    }
+    for (const spec of topicSpecs('', LABELS)) assert.ok(spec.partitions >= 1);
+  });
+
+  it('given the dead-letter and rejected topics, then they keep messages long enough for operators', () => {
+    const specs = topicSpecs('', LABELS);
+    assert.equal(byName(specs, 'webhook.deliveries.dead').config['retention.ms'], String(90 * DAY_MS));
+    assert.equal(byName(specs, 'mail.events.rejected').config['retention.ms'], String(30 * DAY_MS));
+  });
+});

@@ -1,0 +1,225 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import {
+  attemptId,
+  configKey,
+  deliveryAttemptSchema,
+  deliveryId,
+  type AccountRecord,
+  type DeliveryJob,
+  type DomainRecord,
+} from '@hookpost/contracts';
+import type { Classification } from './classify';
+import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
+import { attemptOf, prepareDelivery, type PreparedDelivery } from './dispatch';
+import type { MailgunSignature } from './signature';
+import { SEED_DELIVERED } from './testing/seed-events';
+
+const PRIMARY: AccountRecord = {
+  kind: 'account',
+  id: 'acc_primary',
+  parent_id: null,
+  signing_key: 'key-primary-secret',
+  redact_pii: false,
+  standard_webhooks: false,
+};
+const SUB: AccountRecord = {
+  ...PRIMARY,
+  id: 'acc_sub',
+  parent_id: 'acc_primary',
+  signing_key: 'key-sub-secret',
+};
+const P_DOMAIN: DomainRecord = {
+  kind: 'domain',
+  name: 'p.example.com',
+  account_id: 'acc_primary',
+  redact_pii: false,
+};
+const S_DOMAIN: DomainRecord = { ...P_DOMAIN, name: 's.example.com', account_id: 'acc_sub' };
+
+function state(options: { primary?: boolean; sub?: boolean } = {}): ConfigState {
+  const s = emptyConfigState();
+  if (options.primary !== false) applyConfigRecord(s, configKey.account(PRIMARY.id), PRIMARY);
+  if (options.sub !== false) applyConfigRecord(s, configKey.account(SUB.id), SUB);
+  applyConfigRecord(s, configKey.domain(P_DOMAIN.name), P_DOMAIN);
+  applyConfigRecord(s, configKey.domain(S_DOMAIN.name), S_DOMAIN);
+  return s;
+}
+
+const HOOK_URL = 'https://hooks.example.net/mailgun';
+const NOW_MS = 1_770_146_798_999;
+const TOKEN = 'ab'.repeat(25);
+
+function job(domain: string, overrides: Partial<DeliveryJob> = {}): DeliveryJob {
+  return {
+    delivery_id: deliveryId('MXcc2gEpS-eN8HfkOnmK2w', HOOK_URL),
+    event_id: 'MXcc2gEpS-eN8HfkOnmK2w',
+    webhook: 'delivered',
+    domain,
+    message_id: '20260203192030.53383e583ab41f62@sample.mailgun.com',
+    url: HOOK_URL,
+    level: 'domain',
+    attempt: 1,
+    trigger: 'initial',
+    created_at: NOW_MS - 5000,
+    due_at: NOW_MS - 5000,
+    event_data: SEED_DELIVERED,
+    ...overrides,
+  };
+}
+
+const hmac = (key: string, timestamp: string, token: string) =>
+  createHmac('sha256', key)
+    .update(timestamp + token)
+    .digest('hex');
+
+type Body = { signature: MailgunSignature; 'parent-signature'?: MailgunSignature; 'event-data': unknown };
+
+function bodyOf(prepared: PreparedDelivery): Body {
+  assert.ok(prepared.ok, prepared.ok ? '' : prepared.reason);
+  return JSON.parse(prepared.body) as Body;
+}
+
+describe('prepareDelivery', () => {
+  it("given a primary's domain, when prepared, then the body is signed with the primary's key and has no parent-signature", () => {
+    const prepared = prepareDelivery(state(), job('p.example.com'), NOW_MS, TOKEN);
+    const body = bodyOf(prepared);
+
+    assert.equal(prepared.ok && prepared.accountId, 'acc_primary');
+    assert.deepEqual(body.signature, {
+      timestamp: '1770146798',
+      token: TOKEN,
+      signature: hmac('key-primary-secret', '1770146798', TOKEN),
+    });
+    assert.equal('parent-signature' in body, false);
+    assert.deepEqual(body['event-data'], SEED_DELIVERED);
+  });
+
+  it("given a subaccount's domain, when prepared, then it is signed with the subaccount's key and carries parent-signature with the primary's", () => {
+    const prepared = prepareDelivery(state(), job('s.example.com'), NOW_MS, TOKEN);
+    const body = bodyOf(prepared);
+
+    assert.equal(prepared.ok && prepared.accountId, 'acc_sub');
+    assert.equal(body.signature.signature, hmac('key-sub-secret', '1770146798', TOKEN));
+    assert.deepEqual(body['parent-signature'], {
+      timestamp: '1770146798',
+      token: TOKEN,
+      signature: hmac('key-primary-secret', '1770146798', TOKEN),
+    });
+  });
+
+  it('given a time within a second, when prepared, then the timestamp is whole seconds rounded down', () => {
+    const body = bodyOf(prepareDelivery(state(), job('p.example.com'), 1_000_999, TOKEN));
+    assert.equal(body.signature.timestamp, '1000');
+  });
+
+  it('given an unknown domain, when prepared, then it fails without an account', () => {
+    assert.deepEqual(prepareDelivery(state(), job('unknown.example.com'), NOW_MS, TOKEN), {
+      ok: false,
+      accountId: null,
+      reason: 'no account configured for domain unknown.example.com',
+    });
+  });
+
+  it('given a domain whose account is unknown, when prepared, then it fails without an account', () => {
+    assert.deepEqual(prepareDelivery(state({ primary: false }), job('p.example.com'), NOW_MS, TOKEN), {
+      ok: false,
+      accountId: null,
+      reason: 'no account configured for domain p.example.com',
+    });
+  });
+
+  it('given a subaccount whose primary is unknown, when prepared, then it fails naming the primary (no unsigned parent)', () => {
+    assert.deepEqual(prepareDelivery(state({ primary: false }), job('s.example.com'), NOW_MS, TOKEN), {
+      ok: false,
+      accountId: 'acc_sub',
+      reason: 'primary account acc_primary is not configured',
+    });
+  });
+});
+
+describe('attemptOf', () => {
+  const result: Classification = {
+    outcome: 'failed',
+    httpStatus: 503,
+    errorClass: 'http_status',
+    reason: 'HTTP 503: busy',
+  };
+
+  it('given a job and its classification, when the attempt is built, then it is a valid attempt event with the job copied in', () => {
+    const j = job('s.example.com', { attempt: 3, trigger: 'retry' });
+    const attempt = attemptOf({
+      job: j,
+      accountId: 'acc_sub',
+      result,
+      durationMs: 12.345678,
+      attemptedAt: NOW_MS,
+    });
+
+    assert.deepEqual(deliveryAttemptSchema.parse(attempt), attempt);
+    assert.deepEqual(attempt, {
+      attempt_id: attemptId(j.delivery_id, 3),
+      delivery_id: j.delivery_id,
+      event_id: j.event_id,
+      webhook: 'delivered',
+      domain: 's.example.com',
+      account_id: 'acc_sub',
+      message_id: j.message_id,
+      url: HOOK_URL,
+      attempt: 3,
+      trigger: 'retry',
+      outcome: 'failed',
+      http_status: 503,
+      error_class: 'http_status',
+      reason: 'HTTP 503: busy',
+      duration_ms: 12.346,
+      attempted_at: NOW_MS,
+      job: j,
+    });
+  });
+
+  it('given the same job and attempt number twice, when built, then the attempt id is the same (replays are idempotent)', () => {
+    const a = attemptOf({
+      job: job('p.example.com'),
+      accountId: null,
+      result,
+      durationMs: 1,
+      attemptedAt: 1,
+    });
+    const b = attemptOf({
+      job: job('p.example.com'),
+      accountId: null,
+      result,
+      durationMs: 99,
+      attemptedAt: 2,
+    });
+    assert.equal(a.attempt_id, b.attempt_id);
+  });
+
+  it('given another attempt number or delivery, when built, then the attempt id differs', () => {
+    const base = attemptOf({
+      job: job('p.example.com'),
+      accountId: null,
+      result,
+      durationMs: 1,
+      attemptedAt: 1,
+    });
+    const next = attemptOf({
+      job: job('p.example.com', { attempt: 2 }),
+      accountId: null,
+      result,
+      durationMs: 1,
+      attemptedAt: 1,
+    });
+    const other = attemptOf({
+      job: job('p.example.com', { delivery_id: deliveryId('other-event', HOOK_URL) }),
+      accountId: null,
+      result,
+      durationMs: 1,
+      attemptedAt: 1,
+    });
+    assert.notEqual(next.attempt_id, base.attempt_id);
+    assert.notEqual(other.attempt_id, base.attempt_id);
+  });
+});
