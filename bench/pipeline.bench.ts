@@ -79,6 +79,11 @@ async function main() {
   const deadline = Date.now() + 300_000;
   while (received.size < THROUGHPUT_EVENTS + 1 && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
+  if (received.size < THROUGHPUT_EVENTS + 1) {
+    for (const service of system.services.values()) {
+      process.stderr.write(`--- ${service.name}\n${service.output.join('').slice(-3000)}\n`);
+    }
+  }
   const lastPost = Math.max(
     ...[...received.entries()].filter(([id]) => id.startsWith('t')).map(([, t]) => t),
   );

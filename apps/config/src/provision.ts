@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { topicSpecs } from '@hookpost/contracts';
-import { delayLabels } from '@hookpost/domain';
+import { distinctDelays } from '@hookpost/domain';
 import { createKafka, ensureTopics } from '@hookpost/kafka';
 import { runMigrations } from '@hookpost/persistence';
 import { commonEnvShape, loadEnvOrExit, postgresUrl, retrySchedule } from '@hookpost/runtime';
@@ -21,9 +21,11 @@ const env = loadEnvOrExit('provision', {
 const logger = createLogger('provision', env.LOG_LEVEL);
 
 async function main() {
-  const labels = delayLabels(env.RETRY_SCHEDULE);
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-provision', logger });
-  const created = await ensureTopics(kafka, topicSpecs(env.KAFKA_TOPIC_PREFIX, labels, env.TOPIC_PARTITIONS));
+  const created = await ensureTopics(
+    kafka,
+    topicSpecs(env.KAFKA_TOPIC_PREFIX, distinctDelays(env.RETRY_SCHEDULE), env.TOPIC_PARTITIONS),
+  );
   logger.info({ created }, `topics ready (${created.length} created)`);
   const applied = await runMigrations(env.DATABASE_URL);
   logger.info({ applied }, `migrations applied (${applied.length} new)`);

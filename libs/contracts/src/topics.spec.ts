@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { retryTopicBase, topicName, topicSpecs, TOPICS, type TopicSpec } from './topics';
 
 const DAY_MS = 86_400_000;
-const LABELS = ['10m', '15m', '30m', '1h', '2h', '4h'];
+const MIN = 60_000;
+const DELAYS = [
+  { label: '10m', delayMs: 10 * MIN },
+  { label: '15m', delayMs: 15 * MIN },
+  { label: '30m', delayMs: 30 * MIN },
+  { label: '1h', delayMs: 60 * MIN },
+  { label: '2h', delayMs: 120 * MIN },
+  { label: '4h', delayMs: 240 * MIN },
+];
+const LABELS = DELAYS.map((d) => d.label);
 
 /** The topics of the design brief's table, written out independently. */
 const DESIGN_TOPICS = [
@@ -42,7 +51,7 @@ describe('retryTopicBase / topicName', () => {
 
 describe('topicSpecs', () => {
   it('given no prefix and the default labels, then every topic of the design and one retry topic per label is there, once', () => {
-    const names = topicSpecs('', LABELS).map((s) => s.name);
+    const names = topicSpecs('', DELAYS).map((s) => s.name);
     assert.deepEqual(
       [...names].sort(),
       [...DESIGN_TOPICS, ...LABELS.map((l) => `webhook.retry.${l}`)].sort(),
@@ -51,43 +60,52 @@ describe('topicSpecs', () => {
   });
 
   it('given a prefix, then it is applied to every topic', () => {
-    const specs = topicSpecs('test-1.', LABELS);
+    const specs = topicSpecs('test-1.', DELAYS);
     for (const spec of specs) assert.ok(spec.name.startsWith('test-1.'), spec.name);
     assert.ok(specs.some((s) => s.name === 'test-1.webhook.retry.4h'));
     assert.ok(specs.some((s) => s.name === 'test-1.webhook.config'));
   });
 
   it('given a schedule with a custom label, then its retry topic exists with 7 days retention', () => {
-    const spec = byName(topicSpecs('', ['2s']), 'webhook.retry.2s');
+    const spec = byName(topicSpecs('', [{ label: '2s', delayMs: 2000 }]), 'webhook.retry.2s');
     assert.equal(spec.config['retention.ms'], String(7 * DAY_MS));
-    assert.equal(topicSpecs('', ['2s']).filter((s) => s.name.startsWith('webhook.retry.')).length, 1);
+    assert.equal(
+      topicSpecs('', [{ label: '2s', delayMs: 2000 }]).filter((s) => s.name.startsWith('webhook.retry.'))
+        .length,
+      1,
+    );
+  });
+
+  it('given a delay longer than 7 days, then its topic keeps jobs for three times the delay', () => {
+    const spec = byName(topicSpecs('', [{ label: '10d', delayMs: 10 * DAY_MS }]), 'webhook.retry.10d');
+    assert.equal(spec.config['retention.ms'], String(30 * DAY_MS));
   });
 
   it('given the config topic, then it is compacted with a single partition', () => {
-    const spec = byName(topicSpecs('', LABELS, 12), 'webhook.config');
+    const spec = byName(topicSpecs('', DELAYS, 12), 'webhook.config');
     assert.equal(spec.partitions, 1);
     assert.equal(spec.config['cleanup.policy'], 'compact');
   });
 
   it('given the delivery-attempts topic (the source of truth), then it is kept a year and not compacted', () => {
-    const spec = byName(topicSpecs('', LABELS), 'webhook.delivery-attempts');
+    const spec = byName(topicSpecs('', DELAYS), 'webhook.delivery-attempts');
     assert.equal(spec.config['retention.ms'], String(365 * DAY_MS));
     assert.equal(spec.config['cleanup.policy'], undefined);
-    for (const other of topicSpecs('', LABELS)) {
+    for (const other of topicSpecs('', DELAYS)) {
       const retention = Number(other.config['retention.ms'] ?? 0);
       assert.ok(retention <= 365 * DAY_MS, other.name);
     }
   });
 
   it('given a partition count, then every topic but the config topic uses it', () => {
-    for (const spec of topicSpecs('', LABELS, 12)) {
+    for (const spec of topicSpecs('', DELAYS, 12)) {
       assert.equal(spec.partitions, spec.name === 'webhook.config' ? 1 : 12, spec.name);
     }
-    for (const spec of topicSpecs('', LABELS)) assert.ok(spec.partitions >= 1);
+    for (const spec of topicSpecs('', DELAYS)) assert.ok(spec.partitions >= 1);
   });
 
   it('given the dead-letter and rejected topics, then they keep messages long enough for operators', () => {
-    const specs = topicSpecs('', LABELS);
+    const specs = topicSpecs('', DELAYS);
     assert.equal(byName(specs, 'webhook.deliveries.dead').config['retention.ms'], String(90 * DAY_MS));
     assert.equal(byName(specs, 'mail.events.rejected').config['retention.ms'], String(30 * DAY_MS));
   });

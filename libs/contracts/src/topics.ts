@@ -32,15 +32,24 @@ export interface TopicSpec {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Largest record a topic accepts: a 1 MiB mail event plus Hookpost's envelope and headers. */
+export const MAX_RECORD_BYTES = 2 * 1024 * 1024;
+
 /**
- * Every topic of the design with its partition count and settings. `retryDelayLabels` are the
- * distinct delays of RETRY_SCHEDULE (one delay topic each).
+ * Every topic of the design with its partition count and settings. `retryDelays` are the distinct
+ * delays of RETRY_SCHEDULE (one delay topic each); a delay topic keeps its jobs for at least 7 days and
+ * at least three times its delay, so no waiting job expires before it is due.
  */
-export function topicSpecs(prefix: string, retryDelayLabels: readonly string[], partitions = 6): TopicSpec[] {
+export function topicSpecs(
+  prefix: string,
+  retryDelays: ReadonlyArray<{ label: string; delayMs: number }>,
+  partitions = 6,
+): TopicSpec[] {
+  // A mail event may be up to 1 MiB; with its envelope it must still fit one record.
   const t = (base: string, config: Record<string, string> = {}, count = partitions): TopicSpec => ({
     name: topicName(prefix, base),
     partitions: count,
-    config,
+    config: { 'max.message.bytes': String(MAX_RECORD_BYTES), ...config },
   });
   return [
     t(TOPICS.mailEvents),
@@ -51,6 +60,8 @@ export function topicSpecs(prefix: string, retryDelayLabels: readonly string[], 
     t(TOPICS.deliveryAttempts, { 'retention.ms': String(365 * DAY_MS) }),
     t(TOPICS.deliveriesDead, { 'retention.ms': String(90 * DAY_MS) }),
     t(TOPICS.config, { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' }, 1),
-    ...retryDelayLabels.map((label) => t(retryTopicBase(label), { 'retention.ms': String(7 * DAY_MS) })),
+    ...retryDelays.map(({ label, delayMs }) =>
+      t(retryTopicBase(label), { 'retention.ms': String(Math.max(7 * DAY_MS, 3 * delayMs)) }),
+    ),
   ];
 }

@@ -63,6 +63,11 @@ describe('normaliseMailEvent', () => {
     assert.equal(result.ok && result.event.webhook, 'temporary_fail');
   });
 
+  it('given a delivered event carrying "severity": null, when normalised, then it is accepted as delivered', () => {
+    const result = normaliseMailEvent(seedBytes(edited(SEED_DELIVERED, ['severity'], null)), RECEIVED_AT);
+    assert.equal(result.ok && result.event.webhook, 'delivered');
+  });
+
   it('given unknown additive fields at any depth, when normalised, then they are kept as they came', () => {
     let data = edited(SEED_DELIVERED, ['x-new-field'], { nested: [1, 'two', null], flag: true });
     data = edited(data, ['delivery-status', 'x-added'], 'later');

@@ -13,7 +13,7 @@ const mailEventSchema = z.looseObject({
   id: z.string().min(1),
   event: z.string().min(1),
   timestamp: z.number().finite().positive(),
-  severity: z.string().optional(),
+  severity: z.string().nullish(),
   domain: z.looseObject({ name: z.string().min(1) }),
   message: z.looseObject({
     headers: z.looseObject({ 'message-id': z.string().min(1) }),
@@ -59,7 +59,7 @@ export function normaliseMailEvent(raw: Buffer | null, receivedAt: number): Norm
 
 type WebhookName = { ok: true; name: WebhookEventType } | { ok: false; reason: string };
 
-export function webhookNameOf(event: string, severity: string | undefined): WebhookName {
+export function webhookNameOf(event: string, severity: string | null | undefined): WebhookName {
   if (!(MAIL_EVENT_NAMES as readonly string[]).includes(event)) {
     return { ok: false, reason: `unknown event name "${event}"` };
   }

@@ -24,9 +24,15 @@ export function parseRetrySchedule(text: string): RetryStep[] {
   });
 }
 
-/** The distinct delay labels of a schedule: one delay topic each. */
+/** The distinct delays of a schedule: one delay topic each. */
+export function distinctDelays(schedule: readonly RetryStep[]): RetryStep[] {
+  const seen = new Map<string, RetryStep>();
+  for (const step of schedule) if (!seen.has(step.label)) seen.set(step.label, step);
+  return [...seen.values()];
+}
+
 export function delayLabels(schedule: readonly RetryStep[]): string[] {
-  return [...new Set(schedule.map((s) => s.label))];
+  return distinctDelays(schedule).map((s) => s.label);
 }
 
 export type RetryDecision =

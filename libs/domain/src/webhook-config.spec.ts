@@ -148,6 +148,8 @@ describe('isDomainName', () => {
     [`${'a'.repeat(63)}.com`, true],
     [`${'a.'.repeat(125)}com`, true],
     ['localhost', false],
+    ['10.0.0.1', false],
+    ['192.168.1.20', false],
     ['', false],
     ['-bad.example.com', false],
     ['bad-.example.com', false],

@@ -51,8 +51,10 @@ export function checkUrl(raw: string): Checked<string> {
   return { ok: true, value: url.toString() };
 }
 
-/** A domain name as customers write it: labels of letters, digits and hyphens. */
+/** A domain name as customers write it: labels of letters, digits and hyphens; not an IP address. */
 export function isDomainName(name: string): boolean {
+  const labels = name.split('.');
+  if (/^\d+$/.test(labels[labels.length - 1] ?? '')) return false;
   return (
     name.length <= 253 &&
     /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i.test(

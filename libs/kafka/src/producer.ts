@@ -55,19 +55,10 @@ export class BatchingProducer {
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
-      const byTopic = new Map<string, Message[]>();
-      for (const pending of batch) {
-        for (const { topic, message } of pending.records) {
-          const list = byTopic.get(topic) ?? [];
-          list.push(message);
-          byTopic.set(topic, list);
-        }
-      }
       try {
-        await this.producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
+        for (const chunk of chunkRecords(batch.flatMap((p) => p.records))) {
+          await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(chunk) });
+        }
         for (const pending of batch) pending.resolve();
       } catch (err) {
         for (const pending of batch) pending.reject(err);
@@ -75,4 +66,52 @@ export class BatchingProducer {
     }
     this.flushing = false;
   }
+}
+
+/** Bytes per produce request: well under the broker's default message.max.bytes (1 MiB) per batch. */
+export const MAX_REQUEST_BYTES = 768 * 1024;
+export const MAX_REQUEST_RECORDS = 2000;
+
+function sizeOf(message: Message): number {
+  const len = (v: unknown) =>
+    typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0;
+  let headers = 0;
+  for (const [k, v] of Object.entries(message.headers ?? {})) headers += k.length + len(v);
+  return len(message.key) + len(message.value) + headers + 64;
+}
+
+/**
+ * Splits records into produce requests of at most `maxBytes` (a single larger record goes alone) and
+ * `maxRecords`, keeping their order.
+ */
+export function chunkRecords(
+  records: OutgoingRecord[],
+  maxBytes = MAX_REQUEST_BYTES,
+  maxRecords = MAX_REQUEST_RECORDS,
+): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = sizeOf(record.message);
+    if (current.length > 0 && (bytes + size > maxBytes || current.length >= maxRecords)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function byTopic(records: OutgoingRecord[]): Array<{ topic: string; messages: Message[] }> {
+  const map = new Map<string, Message[]>();
+  for (const { topic, message } of records) {
+    const list = map.get(topic);
+    if (list) list.push(message);
+    else map.set(topic, [message]);
+  }
+  return [...map].map(([topic, messages]) => ({ topic, messages }));
 }

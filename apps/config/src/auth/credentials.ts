@@ -11,8 +11,9 @@ export function secretEquals(given: string, expected: string): boolean {
 
 /** `Authorization: Basic base64(api:<key>)` -> the key, or null. */
 export function basicApiKey(header: string | undefined): string | null {
-  if (!header?.startsWith('Basic ')) return null;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const match = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0 || decoded.slice(0, colon) !== 'api') return null;
   const key = decoded.slice(colon + 1);
@@ -21,7 +22,6 @@ export function basicApiKey(header: string | undefined): string | null {
 
 /** `Authorization: Bearer <token>` -> the token, or null. */
 export function bearerToken(header: string | undefined): string | null {
-  if (!header?.startsWith('Bearer ')) return null;
-  const token = header.slice(7).trim();
-  return token.length > 0 ? token : null;
+  const match = /^bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1] : null;
 }

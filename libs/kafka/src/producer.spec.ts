@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chunkRecords, type OutgoingRecord } from './producer';
+
+const record = (i: number, bytes: number): OutgoingRecord => ({
+  topic: 't',
+  message: { key: String(i), value: 'x'.repeat(bytes) },
+});
+
+describe('chunkRecords', () => {
+  it('given records under the limits, when chunked, then one chunk in order', () => {
+    const records = [1, 2, 3].map((i) => record(i, 10));
+    assert.deepEqual(chunkRecords(records, 1000, 10), [records]);
+  });
+
+  it('given records over the byte limit, when chunked, then every chunk stays under it and order holds', () => {
+    const records = Array.from({ length: 50 }, (_, i) => record(i, 100));
+    const chunks = chunkRecords(records, 1000, 1000);
+    assert.ok(chunks.length > 1);
+    for (const chunk of chunks) {
+      assert.ok(chunk.reduce((n, r) => n + String(r.message.value).length, 0) <= 1000);
+    }
+    assert.deepEqual(chunks.flat(), records);
+  });
+
+  it('given a record larger than the limit, when chunked, then it goes alone', () => {
+    const records = [record(1, 10), record(2, 5000), record(3, 10)];
+    assert.deepEqual(
+      chunkRecords(records, 1000, 1000).map((c) => c.map((r) => r.message.key)),
+      [['1'], ['2'], ['3']],
+    );
+  });
+
+  it('given more records than the count limit, when chunked, then chunks hold at most that many', () => {
+    const records = Array.from({ length: 7 }, (_, i) => record(i, 1));
+    assert.deepEqual(
+      chunkRecords(records, 1_000_000, 3).map((c) => c.length),
+      [3, 3, 1],
+    );
+  });
+
+  it('given no records, when chunked, then no chunk', () => {
+    assert.deepEqual(chunkRecords([]), []);
+  });
+});
