@@ -1,6 +1,6 @@
 // Helpers shared by the project's scripts. Zero dependencies: this runs before `npm ci`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +34,7 @@ export function ensureDependencies() {
 /** Compiles apps, libs and tests to dist/ and writes the per-service entry points dist/apps/<name>/main.js. */
 export function build() {
   log('building (tsc)');
+  rmSync(join(ROOT, 'dist'), { recursive: true, force: true }); // no stale compiled tests or services
   run(bin('tsc'), ['-p', 'tsconfig.json']);
   run(bin('tsc-alias'), ['-p', 'tsconfig.json']);
   for (const name of SERVICES) {

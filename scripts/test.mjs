@@ -1,26 +1,16 @@
 #!/usr/bin/env node
 // npm test: from nothing to a full run. Installs what is missing, builds, lints, starts the local
 // Kafka + PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL point at existing ones), runs unit and
-// end-to-end tests with node's test runner, and stops what it started.
+// end-to-end tests with Jest (on the compiled tests in dist/), and stops what it started.
 //   --unit   unit tests only (no stack)      --e2e   end-to-end tests only      --no-lint
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bin, build, ensureDependencies, log, ROOT, run } from './lib.mjs';
 
 const args = new Set(process.argv.slice(2));
 const unit = !args.has('--e2e');
 const e2e = !args.has('--unit');
-
-function findTests(dir, suffix) {
-  const out = [];
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) out.push(...findTests(path, suffix));
-    else if (path.endsWith(suffix)) out.push(relative(ROOT, path));
-  }
-  return out.sort();
-}
 
 ensureDependencies();
 build();
@@ -30,13 +20,8 @@ if (!args.has('--no-lint')) {
   run(bin('prettier'), ['--check', '--log-level=warn', '.']);
 }
 
-const files = [];
-if (unit)
-  files.push(
-    ...findTests(join(ROOT, 'dist', 'apps'), '.spec.js'),
-    ...findTests(join(ROOT, 'dist', 'libs'), '.spec.js'),
-  );
-if (e2e) files.push(...findTests(join(ROOT, 'dist', 'test'), '.e2e-spec.js'));
+const selection =
+  unit && e2e ? [] : unit ? ['--testPathIgnorePatterns', 'e2e-spec'] : ['--testPathPatterns', 'e2e-spec'];
 
 let stack = null;
 let started = { kafka: false, postgres: false };
@@ -52,13 +37,22 @@ if (e2e) {
 
 let status = 1;
 try {
-  log(`running ${files.length} test files`);
+  const report = join(ROOT, '.local', 'jest-results.json');
+  mkdirSync(join(ROOT, '.local'), { recursive: true });
   const result = spawnSync(
-    process.execPath,
-    ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
-    { cwd: ROOT, stdio: 'inherit', env },
+    bin('jest'),
+    ['--ci', '--runInBand', '--json', `--outputFile=${report}`, ...selection],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env,
+    },
   );
   status = result.status ?? 1;
+  if (existsSync(report)) {
+    const { numPassedTests, numFailedTests } = JSON.parse(readFileSync(report, 'utf8'));
+    process.stdout.write(`Tests: ${numPassedTests} passed, ${numFailedTests} failed\n`);
+  }
 } finally {
   if (stack && (started.kafka || started.postgres)) {
     log('stopping the local stack');

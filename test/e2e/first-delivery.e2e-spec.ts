@@ -1,6 +1,7 @@
+import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { TOPICS, type DeliveryAttempt } from '@hookpost/contracts';
 import { Receiver } from '../support/receiver';
 import { seedEvent } from '../support/seeds';
@@ -11,12 +12,12 @@ describe('first real path: provisioning API -> webhook config -> mail event -> s
   let receiver: Receiver;
   let account: Record<string, string>;
 
-  before(async () => {
+  beforeAll(async () => {
     receiver = await new Receiver().start();
     system = await TestSystem.start();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await receiver?.stop();
     if (system) await system.stop();
   });
@@ -30,7 +31,7 @@ describe('first real path: provisioning API -> webhook config -> mail event -> s
       name: 'sample.mailgun.com',
       account_id: account.id,
     });
-    assert.deepEqual(domain, { name: 'sample.mailgun.com', account_id: account.id });
+    expectEqual(domain, { name: 'sample.mailgun.com', account_id: account.id });
   });
 
   it('refuses the internal API without the admin token', async () => {
@@ -40,7 +41,7 @@ describe('first real path: provisioning API -> webhook config -> mail event -> s
       body: JSON.stringify({ name: 'x' }),
     });
     assert.equal(res.status, 401);
-    assert.deepEqual(await res.json(), { message: 'Invalid admin token' });
+    expectEqual(await res.json(), { message: 'Invalid admin token' });
   });
 
   it('creates a domain webhook with Mailgun form fields and basic auth api:<key>', async () => {
@@ -53,7 +54,7 @@ describe('first real path: provisioning API -> webhook config -> mail event -> s
       body: form,
     });
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), {
+    expectEqual(await res.json(), {
       message: 'Webhook has been created',
       webhook: { urls: [receiver.url('/hooks/delivered')] },
     });
@@ -81,8 +82,8 @@ describe('first real path: provisioning API -> webhook config -> mail event -> s
       signature: { timestamp: string; token: string; signature: string };
       'event-data': Record<string, unknown>;
     };
-    assert.deepEqual(Object.keys(body).sort(), ['event-data', 'signature']);
-    assert.deepEqual(body['event-data'], event);
+    expectEqual(Object.keys(body).sort(), ['event-data', 'signature']);
+    expectEqual(body['event-data'], event);
     const { timestamp, token, signature } = body.signature;
     assert.match(token, /^[0-9a-f]{50}$/);
     assert.ok(Math.abs(Number(timestamp) - Date.now() / 1000) < 60, 'timestamp is now, in seconds');
@@ -113,7 +114,7 @@ describe('first real path: provisioning API -> webhook config -> mail event -> s
       assert.equal((await service.readiness()).ok, true, `${service.name} /readyz`);
     }
     const codes = await system.stop();
-    assert.deepEqual(codes, { config: 0, ingest: 0, redaction: 0, 'fan-out': 0, retry: 0 });
+    expectEqual(codes, { config: 0, ingest: 0, redaction: 0, 'fan-out': 0, retry: 0 });
     system = undefined as unknown as TestSystem;
   });
 });

@@ -1,4 +1,5 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
+import { expectEqual } from '../../../libs/domain/src/testing/expect-equal';
 import assert from 'node:assert/strict';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { configKey, HEADERS, SCHEMAS, webhookEventSchema, type WebhookEvent } from '@hookpost/contracts';
@@ -73,7 +74,7 @@ describe('redactEvent', () => {
 
         assert.equal(out.redacted, true);
         assert.equal(out.event_data.recipient, REDACTED);
-        assert.deepEqual(
+        expectEqual(
           (out.event_data.message as { headers: Record<string, unknown> }).headers['message-id'],
           (data.message as { headers: Record<string, unknown> }).headers['message-id'],
         );
@@ -98,7 +99,7 @@ describe('redactEvent', () => {
         const event = eventOf('opened', structuredClone(SEED_OPENED));
         const out = redactEvent(event, state(redact));
         assert.equal(out.redacted, false);
-        assert.deepEqual(out.event_data, SEED_OPENED);
+        expectEqual(out.event_data, SEED_OPENED);
       });
     }
   });
@@ -107,7 +108,7 @@ describe('redactEvent', () => {
     const event = eventOf('opened', structuredClone(SEED_OPENED));
     redactEvent(event, state({ domain: true }));
     assert.equal(event.redacted, false);
-    assert.deepEqual(event.event_data, SEED_OPENED);
+    expectEqual(event.event_data, SEED_OPENED);
   });
 });
 
@@ -131,13 +132,13 @@ describe('redactMessage', () => {
     assert.equal(out.redacted, true);
     assert.equal(out.event_data.recipient, REDACTED);
     assert.equal(out.event_data.ip, REDACTED);
-    assert.deepEqual(out.event_data.geolocation, SEED_OPENED.geolocation);
+    expectEqual(out.event_data.geolocation, SEED_OPENED.geolocation);
   });
 
   it('given a valid event with redaction off, when handled, then the event goes out unchanged', () => {
     const event = eventOf('opened', structuredClone(SEED_OPENED));
     const [record] = redactMessage(state(), kafkaMessage(Buffer.from(JSON.stringify(event))), CTX, TOPICS);
-    assert.deepEqual(JSON.parse(String(record.message.value)), event);
+    expectEqual(JSON.parse(String(record.message.value)), event);
   });
 
   describe('given a value that is not a webhook event, when handled, then it goes to the rejected topic with its bytes and source', () => {

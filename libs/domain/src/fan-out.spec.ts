@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { configKey, deliveryId, deliveryJobSchema, type WebhookEvent } from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';

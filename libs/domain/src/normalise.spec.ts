@@ -1,4 +1,5 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
+import { expectEqual } from './testing/expect-equal';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { webhookEventSchema } from '@hookpost/contracts';
@@ -37,7 +38,7 @@ describe('normaliseMailEvent', () => {
 
         assert.ok(result.ok, `rejected: ${result.ok ? '' : result.reason}`);
         const headers = (data.message as { headers: Record<string, unknown> }).headers;
-        assert.deepEqual(result.event, {
+        expectEqual(result.event, {
           event_id: data.id,
           webhook,
           domain: 'sample.mailgun.com',
@@ -74,9 +75,9 @@ describe('normaliseMailEvent', () => {
     const result = normaliseMailEvent(seedBytes(data), RECEIVED_AT);
 
     assert.ok(result.ok);
-    assert.deepEqual(result.event.event_data['x-new-field'], { nested: [1, 'two', null], flag: true });
+    expectEqual(result.event.event_data['x-new-field'], { nested: [1, 'two', null], flag: true });
     assert.equal((result.event.event_data['delivery-status'] as JsonObject)['x-added'], 'later');
-    assert.deepEqual(result.event.event_data, data);
+    expectEqual(result.event.event_data, data);
   });
 
   it('given a domain name in mixed case, when normalised, then the domain is lower-cased but event-data keeps the original', () => {
@@ -85,7 +86,7 @@ describe('normaliseMailEvent', () => {
 
     assert.ok(result.ok);
     assert.equal(result.event.domain, 'sample.mailgun.com');
-    assert.deepEqual(result.event.event_data.domain, { name: 'Sample.MailGun.COM' });
+    expectEqual(result.event.event_data.domain, { name: 'Sample.MailGun.COM' });
   });
 
   it('given a valid event padded to exactly 1 MiB, when normalised, then it is accepted', () => {
@@ -268,12 +269,12 @@ describe('webhookNameOf', () => {
   ];
   for (const [event, severity, expected] of cases) {
     it(`given event "${event}" and severity ${String(severity)}, when resolved, then the webhook is "${expected}"`, () => {
-      assert.deepEqual(webhookNameOf(event, severity), { ok: true, name: expected });
+      expectEqual(webhookNameOf(event, severity), { ok: true, name: expected });
     });
   }
 
   it('given event "Delivered" in another case, when resolved, then it is an unknown name', () => {
-    assert.deepEqual(webhookNameOf('Delivered', undefined), {
+    expectEqual(webhookNameOf('Delivered', undefined), {
       ok: false,
       reason: 'unknown event name "Delivered"',
     });

@@ -1,4 +1,5 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
+import { expectEqual } from './testing/expect-equal';
 import assert from 'node:assert/strict';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@hookpost/contracts';
 import { REDACTED, REDACTION_TABLE, redactEventData, type PiiField } from './redact';
@@ -46,10 +47,10 @@ function set(data: JsonObject, path: readonly string[], value: unknown): void {
 
 describe('redactEventData', () => {
   it('given the seed table, then REDACTION_TABLE lists exactly its fields for all eight event types', () => {
-    assert.deepEqual(Object.keys(REDACTION_TABLE).sort(), [...WEBHOOK_EVENT_TYPES].sort());
+    expectEqual(Object.keys(REDACTION_TABLE).sort(), [...WEBHOOK_EVENT_TYPES].sort());
     for (const type of WEBHOOK_EVENT_TYPES) {
       const expected = FIELDS.filter((f) => SEED_TABLE[type][f]);
-      assert.deepEqual([...REDACTION_TABLE[type]].sort(), [...expected].sort(), type);
+      expectEqual([...REDACTION_TABLE[type]].sort(), [...expected].sort(), type);
     }
   });
 
@@ -65,7 +66,7 @@ describe('redactEventData', () => {
 
         const out = redactEventData(webhook, input);
 
-        assert.deepEqual(out, expected);
+        expectEqual(out, expected);
         for (const field of FIELDS) {
           const present = has(data, PATHS[field]);
           if (!present) assert.equal(has(out, PATHS[field]), false, `${field} must not be added`);
@@ -78,16 +79,16 @@ describe('redactEventData', () => {
         const input = structuredClone(data);
         const out = redactEventData(webhook, input);
 
-        assert.deepEqual(input, data);
+        expectEqual(input, data);
         assert.notEqual(out, input);
         assert.equal(
           at(out, ['message', 'headers', 'message-id']),
           at(data, ['message', 'headers', 'message-id']),
         );
         assert.ok(typeof at(out, ['message', 'headers', 'message-id']) === 'string');
-        assert.deepEqual(out['user-variables'], data['user-variables']);
-        assert.deepEqual(out.tags, data.tags);
-        assert.deepEqual(out.domain, data.domain);
+        expectEqual(out['user-variables'], data['user-variables']);
+        expectEqual(out.tags, data.tags);
+        expectEqual(out.domain, data.domain);
         assert.equal(out.id, data.id);
       });
     }
@@ -112,25 +113,25 @@ describe('redactEventData', () => {
   it('given a delivered event with no envelope and no headers, when redacted, then neither is created', () => {
     const input: JsonObject = { event: 'delivered', id: 'x', recipient: 'a@example.com', message: {} };
     const out = redactEventData('delivered', input);
-    assert.deepEqual(out, { event: 'delivered', id: 'x', recipient: REDACTED, message: {} });
+    expectEqual(out, { event: 'delivered', id: 'x', recipient: REDACTED, message: {} });
   });
 
   it('given an envelope that is not an object, when redacted, then it is left as it is and nothing throws', () => {
     const input: JsonObject = { envelope: 'smtp', message: { headers: null }, recipient: 'a@example.com' };
     const out = redactEventData('accepted', input);
-    assert.deepEqual(out, { envelope: 'smtp', message: { headers: null }, recipient: REDACTED });
+    expectEqual(out, { envelope: 'smtp', message: { headers: null }, recipient: REDACTED });
   });
 
   it('given a PII field that is null, when redacted, then it stays null (nothing to hide)', () => {
     const out = redactEventData('opened', { recipient: null, ip: '10.0.0.1' });
-    assert.deepEqual(out, { recipient: null, ip: REDACTED });
+    expectEqual(out, { recipient: null, ip: REDACTED });
   });
 
   it('given a list of recipients in "to", when redacted, then the whole value is replaced', () => {
     const out = redactEventData('complained', {
       message: { headers: { to: ['a@example.com', 'b@example.com'], 'message-id': 'm@x' } },
     });
-    assert.deepEqual(out, { message: { headers: { to: REDACTED, 'message-id': 'm@x' } } });
+    expectEqual(out, { message: { headers: { to: REDACTED, 'message-id': 'm@x' } } });
   });
 
   it('given envelope.sending-ip on a delivered event, when redacted, then it is not taken for the "ip" field', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { chunkRecords, type OutgoingRecord } from './producer';
 
 const record = (i: number, bytes: number): OutgoingRecord => ({
