@@ -1,6 +1,7 @@
 // Helpers shared by the project's scripts. Zero dependencies: this runs before `npm ci`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,11 +25,14 @@ export const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 
 /** Installs the npm dependencies from the lockfile when they are missing or older than it. */
 export function ensureDependencies() {
-  const marker = join(ROOT, 'node_modules', '.package-lock.json');
-  const lock = join(ROOT, 'package-lock.json');
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  const marker = join(ROOT, 'node_modules', '.hookpost-lock.sha256');
+  const lockHash = createHash('sha256')
+    .update(readFileSync(join(ROOT, 'package-lock.json')))
+    .digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === lockHash) return;
   log('installing npm dependencies (npm ci)');
   run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(marker, `${lockHash}\n`);
 }
 
 /** Compiles apps, libs and tests to dist/ and writes the per-service entry points dist/apps/<name>/main.js. */
