@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Mailgun from 'mailgun.js';
 import { Enums } from 'mailgun.js/definitions';
 import { Client } from 'pg';
 import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
 import { ApiClient, type ApiAnswer } from '../support/api-client';
+import { ROOT } from '../support/processes';
 import { Receiver } from '../support/receiver';
 import { TestSystem } from '../support/system';
 
@@ -49,6 +52,15 @@ describe('config API (Mailgun-compatible REST) against the real config service a
   afterAll(async () => {
     await receiver?.stop();
     if (system) await system.stop();
+  });
+
+  it('serves its OpenAPI document at /openapi.json without credentials, equal to docs/openapi.json', async () => {
+    const res = await fetch(`${system.api}/openapi.json`);
+    assert.equal(res.status, 200);
+    const served = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    const kept = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8'));
+    expectEqual(served, kept);
+    assert.equal(served.openapi, '3.1.0');
   });
 
   describe('the official mailgun.js client, unchanged, pointed at the API with its url option', () => {
