@@ -126,7 +126,10 @@ describe('config API (Mailgun-compatible REST) against the real config service a
 
       await mg.accountManagement.updateAccountFeature({ webhooks_redact_pii: { enabled: true } });
       expectEqual((await api.as(a.api_key).call('GET', '/v5/accounts/features')).body, {
-        features: { webhooks_redact_pii: { enabled: true, inherited: false } },
+        features: {
+          webhooks_redact_pii: { enabled: true, inherited: false },
+          standard_webhooks: { enabled: false },
+        },
       });
       await mg.accountManagement.updateAccountFeature({ webhooks_redact_pii: { enabled: false } });
     });
@@ -515,7 +518,10 @@ describe('config API (Mailgun-compatible REST) against the real config service a
         .as(a.api_key)
         .call('PUT', '/v5/accounts/features', { form: { webhooks_redact_pii: '{"enabled": true}' } });
       expectEqual((await api.as(sub.api_key).call('GET', '/v5/accounts/features')).body, {
-        features: { webhooks_redact_pii: { enabled: true, inherited: true } },
+        features: {
+          webhooks_redact_pii: { enabled: true, inherited: true },
+          standard_webhooks: { enabled: false },
+        },
       });
       expectMessage(
         await api

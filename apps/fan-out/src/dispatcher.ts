@@ -5,6 +5,7 @@ import { attemptOf, classify, newToken, prepareDelivery, type ConfigState } from
 import { jsonMessage, rejectedRecord, type BatchingProducer, type MessageContext } from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
 import type { WebhookSender } from '@hookpost/outbound';
+import { endpointOf, type EndpointLimiter } from './endpoint-limiter';
 
 export interface DispatchTopics {
   attempts: string;
@@ -12,13 +13,15 @@ export interface DispatchTopics {
 }
 
 /**
- * One delivery job: sign, POST, classify, record exactly one attempt event. Resolves once the attempt
- * event is acknowledged, so the job's offset is committed only after its record exists.
+ * One delivery job: wait for a slot of its endpoint, sign, POST, classify, record exactly one attempt
+ * event. Resolves once the attempt event is acknowledged, so the job's offset is committed only after
+ * its record exists.
  */
 export class Dispatcher {
   constructor(
     private readonly state: ConfigState,
     private readonly sender: WebhookSender,
+    private readonly limiter: EndpointLimiter,
     private readonly producer: BatchingProducer,
     private readonly topics: DispatchTopics,
     private readonly logger: Logger,
@@ -35,14 +38,19 @@ export class Dispatcher {
     }
     const job = decoded.value;
     const trace = traceHeadersOf(message.headers);
-    const attemptedAt = Date.now();
-    const prepared = prepareDelivery(this.state, job, attemptedAt, newToken());
-    const { result, durationMs } = prepared.ok
-      ? await this.sender.post(job.url, prepared.body, trace)
-      : {
-          result: { kind: 'error', errorClass: 'no_signing_key', message: prepared.reason } as const,
-          durationMs: 0,
-        };
+    const { attemptedAt, prepared, sent } = await this.limiter.run(endpointOf(job.url), async () => {
+      // Signed when its turn comes, so the timestamp is the POST's, not the time it waited.
+      const attemptedAt = Date.now();
+      const prepared = prepareDelivery(this.state, job, attemptedAt, newToken());
+      const sent = prepared.ok
+        ? await this.sender.post(job.url, prepared.body, { ...prepared.headers, ...trace })
+        : {
+            result: { kind: 'error', errorClass: 'no_signing_key', message: prepared.reason } as const,
+            durationMs: 0,
+          };
+      return { attemptedAt, prepared, sent };
+    });
+    const { result, durationMs } = sent;
     const attempt = attemptOf({
       job,
       accountId: prepared.accountId,

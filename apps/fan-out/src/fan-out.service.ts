@@ -14,6 +14,7 @@ import { Dispatcher } from './dispatcher';
 import type { FanOutEnv } from './env';
 import { routeEvent, type RouteStats } from './router';
 import { WebhookSender } from '@hookpost/outbound';
+import { EndpointLimiter } from './endpoint-limiter';
 
 /**
  * Wires the fan-out service: the config view, the router (redacted events -> delivery jobs) and the
@@ -48,11 +49,12 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     this.sender = new WebhookSender(
       env.DELIVERY_TIMEOUT_MS,
       { allowPrivate: env.DESTINATION_ALLOW_PRIVATE, allowCidrs: parseCidrList(env.DESTINATION_ALLOWLIST) },
-      env.DISPATCH_CONNECTIONS_PER_ORIGIN,
+      env.DISPATCH_MAX_PER_ENDPOINT,
     );
     const dispatcher = new Dispatcher(
       this.view.state,
       this.sender,
+      new EndpointLimiter(env.DISPATCH_MAX_PER_ENDPOINT),
       producer,
       { attempts: t(TOPICS.deliveryAttempts), rejected: t(TOPICS.mailEventsRejected) },
       logger,

@@ -109,6 +109,27 @@ describe('prepareDelivery', () => {
     });
   });
 
+  it('given an account without Standard Webhooks, when prepared, then no extra headers are sent', () => {
+    const prepared = prepareDelivery(state(), job('p.example.com'), NOW_MS, TOKEN);
+    assert.deepEqual(prepared.ok && prepared.headers, {});
+  });
+
+  it('given an account that opted in to Standard Webhooks, when prepared, then webhook-id/-timestamp/-signature sign the exact body', () => {
+    const s = state();
+    applyConfigRecord(s, configKey.account(PRIMARY.id), { ...PRIMARY, standard_webhooks: true });
+    const the = job('p.example.com');
+    const prepared = prepareDelivery(s, the, NOW_MS, TOKEN);
+    assert.ok(prepared.ok);
+    const mac = createHmac('sha256', Buffer.from('key-primary-secret'))
+      .update(`${the.delivery_id}.1770146798.${prepared.body}`)
+      .digest('base64');
+    assert.deepEqual(prepared.headers, {
+      'webhook-id': the.delivery_id,
+      'webhook-timestamp': '1770146798',
+      'webhook-signature': `v1,${mac}`,
+    });
+  });
+
   it('given a time within a second, when prepared, then the timestamp is whole seconds rounded down', () => {
     const body = bodyOf(prepareDelivery(state(), job('p.example.com'), 1_000_999, TOKEN));
     assert.equal(body.signature.timestamp, '1000');

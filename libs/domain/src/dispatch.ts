@@ -1,14 +1,16 @@
 import { attemptId, type DeliveryAttempt, type DeliveryJob } from '@hookpost/contracts';
 import type { Classification } from './classify';
 import { ownersOf, type ConfigState } from './config-state';
-import { webhookBody } from './signature';
+import { standardWebhookHeaders, webhookBody } from './signature';
 
 export type PreparedDelivery =
-  { ok: true; accountId: string; body: string } | { ok: false; accountId: string | null; reason: string };
+  | { ok: true; accountId: string; body: string; headers: Record<string, string> }
+  | { ok: false; accountId: string | null; reason: string };
 
 /**
  * The signed body of one attempt: signed with the domain owner's key, plus `parent-signature` with the
- * primary's key for a subaccount's domain. Time and token come in, so this stays pure.
+ * primary's key for a subaccount's domain; and, when the account opted in, the Standard Webhooks
+ * headers over that exact body. Time and token come in, so this stays pure.
  */
 export function prepareDelivery(
   state: ConfigState,
@@ -27,17 +29,18 @@ export function prepareDelivery(
       reason: `primary account ${account.parent_id} is not configured`,
     };
   }
-  return {
-    ok: true,
-    accountId: account.id,
-    body: webhookBody({
-      eventData: job.event_data,
-      signingKey: account.signing_key,
-      parentSigningKey: primary?.signing_key ?? null,
-      timestamp: String(Math.floor(nowMs / 1000)),
-      token,
-    }),
-  };
+  const timestamp = String(Math.floor(nowMs / 1000));
+  const body = webhookBody({
+    eventData: job.event_data,
+    signingKey: account.signing_key,
+    parentSigningKey: primary?.signing_key ?? null,
+    timestamp,
+    token,
+  });
+  const headers = account.standard_webhooks
+    ? standardWebhookHeaders(account.signing_key, job.delivery_id, timestamp, body)
+    : {};
+  return { ok: true, accountId: account.id, body, headers };
 }
 
 /** The attempt event of one POST (or of a failure to make it), with its deterministic id. */

@@ -2,6 +2,9 @@ import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import {
+  standardWebhookHeaders,
+  standardWebhookSignature,
+  standardWebhooksSecret,
   newToken,
   sign,
   signatureOf,
@@ -122,5 +125,35 @@ describe('webhookBody', () => {
     assert.equal(verifySignature(KEY, parent), false);
     assert.equal(verifySignature(KEY, own), true);
     assert.equal(verifySignature(PARENT_KEY, own), false);
+  });
+});
+
+describe('Standard Webhooks', () => {
+  it("given the specification's published test vector, then the signature matches it", () => {
+    // standard-webhooks/standard-webhooks spec: secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw.
+    const secret = Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64');
+    assert.equal(
+      standardWebhookSignature(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', '1614265330', '{"test": 2432232314}'),
+      'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    );
+  });
+
+  it('given a signing key, then its whsec_ secret decodes back to the key, and the headers verify with it', () => {
+    const secret = standardWebhooksSecret('0123456789abcdef0123456789abcdef');
+    assert.match(secret, /^whsec_[A-Za-z0-9+/=]+$/);
+    const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    assert.equal(bytes.toString('utf8'), '0123456789abcdef0123456789abcdef');
+    const headers = standardWebhookHeaders(
+      '0123456789abcdef0123456789abcdef',
+      'dlv_1',
+      '1700000000',
+      '{"a":1}',
+    );
+    assert.equal(
+      headers['webhook-signature'],
+      standardWebhookSignature(bytes, 'dlv_1', '1700000000', '{"a":1}'),
+    );
+    assert.equal(headers['webhook-id'], 'dlv_1');
+    assert.equal(headers['webhook-timestamp'], '1700000000');
   });
 });

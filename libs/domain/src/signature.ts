@@ -48,3 +48,36 @@ export function webhookBody(input: WebhookBodyInput): string {
   body['event-data'] = input.eventData;
   return JSON.stringify(body);
 }
+
+/**
+ * Standard Webhooks (standardwebhooks.com), opt-in per account alongside Mailgun's signature. The
+ * secret is the account's signing key: libraries take it as `whsec_` + base64 of the key's bytes.
+ */
+export function standardWebhooksSecret(signingKey: string): string {
+  return `whsec_${Buffer.from(signingKey, 'utf8').toString('base64')}`;
+}
+
+/** `v1,` + base64 HMAC-SHA256 over `{id}.{timestamp}.{body}` (the exact bytes sent) with the secret's bytes. */
+export function standardWebhookSignature(
+  secret: Buffer,
+  id: string,
+  timestampS: string,
+  body: string,
+): string {
+  const mac = createHmac('sha256', secret).update(`${id}.${timestampS}.${body}`).digest('base64');
+  return `v1,${mac}`;
+}
+
+/** The three headers of Standard Webhooks; the id stays the same across retries of one delivery. */
+export function standardWebhookHeaders(
+  signingKey: string,
+  id: string,
+  timestampS: string,
+  body: string,
+): Record<string, string> {
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': timestampS,
+    'webhook-signature': standardWebhookSignature(Buffer.from(signingKey, 'utf8'), id, timestampS, body),
+  };
+}

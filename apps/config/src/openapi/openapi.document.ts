@@ -977,8 +977,17 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       Features: {
         type: 'object',
-        required: ['webhooks_redact_pii'],
-        properties: { webhooks_redact_pii: schema('Feature') },
+        required: ['webhooks_redact_pii', 'standard_webhooks'],
+        properties: {
+          webhooks_redact_pii: schema('Feature'),
+          standard_webhooks: {
+            type: 'object',
+            description:
+              'Beyond Mailgun: Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) on every POST of the account, besides the Mailgun signature.',
+            required: ['enabled'],
+            properties: { enabled: { type: 'boolean' } },
+          },
+        },
       },
       FeaturesResponse: {
         type: 'object',
@@ -987,15 +996,22 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       SigningKey: {
         type: 'object',
-        required: ['http_signing_key'],
-        properties: { http_signing_key: { type: 'string' } },
+        required: ['http_signing_key', 'standard_webhooks_secret'],
+        properties: {
+          http_signing_key: { type: 'string' },
+          standard_webhooks_secret: {
+            type: 'string',
+            description: 'The same key as a Standard Webhooks secret: `whsec_` + base64 of the key.',
+          },
+        },
       },
       SigningKeyRegenerated: {
         type: 'object',
-        required: ['message', 'http_signing_key'],
+        required: ['message', 'http_signing_key', 'standard_webhooks_secret'],
         properties: {
           message: messageOf('New HTTP signing key generated'),
           http_signing_key: { type: 'string' },
+          standard_webhooks_secret: { type: 'string' },
         },
       },
       DomainWebhookCreateForm: {
@@ -1078,9 +1094,20 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       FeaturesUpdateForm: {
         type: 'object',
-        required: ['webhooks_redact_pii'],
+        minProperties: 1,
+        description: 'At least one feature; `webhooks_redact_pii` on primary accounts only (403).',
         properties: {
           webhooks_redact_pii: {
+            type: 'string',
+            description: 'A JSON object, e.g. `{"enabled": true}`.',
+            contentMediaType: 'application/json',
+            contentSchema: {
+              type: 'object',
+              required: ['enabled'],
+              properties: { enabled: { type: 'boolean' } },
+            },
+          },
+          standard_webhooks: {
             type: 'string',
             description: 'A JSON object, e.g. `{"enabled": true}`.',
             contentMediaType: 'application/json',

@@ -16,24 +16,33 @@ import { CurrentCaller, type Caller } from '../auth/caller';
 import { FormBody } from '../http-setup';
 import { badRequest } from '../validation';
 import { booleanOf, type Form } from '../webhooks/forms';
-import { SettingsService } from './settings.service';
+import { SettingsService, type FeaturesChange } from './settings.service';
 
 const featureValue = z.object({ enabled: z.boolean() }).strict();
 
-/** `webhooks_redact_pii={"enabled": true}` as mailgun.js sends it (a JSON text in a form field). */
-function redactPiiFeature(form: Form): boolean {
-  const raw = fieldList(form?.webhooks_redact_pii)[0];
-  if (raw === undefined) badRequest('webhooks_redact_pii is required');
+/** A feature field as mailgun.js sends it: a JSON text `{"enabled": true}` in a form field; absent -> undefined. */
+function featureOf(form: Form, field: string): boolean | undefined {
+  const raw = fieldList(form?.[field])[0];
+  if (raw === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    return badRequest('webhooks_redact_pii must be JSON like {"enabled": true}');
+    return badRequest(`${field} must be JSON like {"enabled": true}`);
   }
   const value = featureValue.safeParse(parsed);
-  return value.success
-    ? value.data.enabled
-    : badRequest('webhooks_redact_pii must be JSON like {"enabled": true}');
+  return value.success ? value.data.enabled : badRequest(`${field} must be JSON like {"enabled": true}`);
+}
+
+function featuresOf(form: Form): FeaturesChange {
+  const change = {
+    webhooks_redact_pii: featureOf(form, 'webhooks_redact_pii'),
+    standard_webhooks: featureOf(form, 'standard_webhooks'),
+  };
+  if (change.webhooks_redact_pii === undefined && change.standard_webhooks === undefined) {
+    badRequest('webhooks_redact_pii or standard_webhooks is required');
+  }
+  return change;
 }
 
 /** Domain settings (Mailgun v4 domains): PII redaction per domain. */
@@ -72,7 +81,7 @@ export class AccountSettingsController {
 
   @Put('features')
   updateFeatures(@CurrentCaller() caller: Caller, @Body() form: Form) {
-    return this.settings.setAccountPii(caller, redactPiiFeature(form));
+    return this.settings.setFeatures(caller, featuresOf(form));
   }
 
   @Get('http_signing_key')

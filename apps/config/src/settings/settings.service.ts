@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { standardWebhooksSecret } from '@hookpost/domain';
 import { AccountEntity, DomainEntity } from '@hookpost/persistence';
 import type { Caller } from '../auth/caller';
 import { ApiError, ApiErrorCode } from '../errors';
@@ -18,7 +19,16 @@ export interface DomainView {
 }
 
 export interface FeaturesView {
-  features: { webhooks_redact_pii: { enabled: boolean; inherited: boolean } };
+  features: {
+    webhooks_redact_pii: { enabled: boolean; inherited: boolean };
+    /** Beyond Mailgun: Standard Webhooks headers (webhook-id, -timestamp, -signature) on every POST. */
+    standard_webhooks: { enabled: boolean };
+  };
+}
+
+export interface FeaturesChange {
+  webhooks_redact_pii?: boolean;
+  standard_webhooks?: boolean;
 }
 
 function domainView(d: DomainEntity): DomainView {
@@ -54,41 +64,71 @@ export class SettingsService {
     return { message: 'Domain has been updated', domain: domainView(updated) };
   }
 
-  /** A subaccount's setting is its primary's (inherited); a primary's is its own. */
+  /** PII redaction of a subaccount is its primary's (inherited); Standard Webhooks is each account's own. */
   async getFeatures(caller: Caller): Promise<FeaturesView> {
     const account = await callerAccount(this.db.manager, caller);
+    const standard_webhooks = { enabled: account.standard_webhooks };
     if (account.parent_id === null) {
-      return { features: { webhooks_redact_pii: { enabled: account.redact_pii, inherited: false } } };
+      return {
+        features: {
+          webhooks_redact_pii: { enabled: account.redact_pii, inherited: false },
+          standard_webhooks,
+        },
+      };
     }
     const primary = await this.db.getRepository(AccountEntity).findOneBy({ id: account.parent_id });
-    return { features: { webhooks_redact_pii: { enabled: primary?.redact_pii ?? false, inherited: true } } };
+    return {
+      features: {
+        webhooks_redact_pii: { enabled: primary?.redact_pii ?? false, inherited: true },
+        standard_webhooks,
+      },
+    };
   }
 
-  /** Account-level PII redaction: primary accounts only; it covers all their subaccounts' domains. */
-  async setAccountPii(caller: Caller, enabled: boolean): Promise<FeaturesView & { message: string }> {
+  /** Account features; PII redaction is set on primary accounts only and covers their subaccounts. */
+  async setFeatures(caller: Caller, change: FeaturesChange): Promise<FeaturesView & { message: string }> {
     await this.db.transaction(async (m) => {
       const account = await callerAccount(m, caller, true);
-      if (account.parent_id !== null) {
+      if (change.webhooks_redact_pii !== undefined && account.parent_id !== null) {
         throw new ApiError(
           ApiErrorCode.Forbidden,
           'webhooks_redact_pii is set on the primary account; subaccounts inherit it',
         );
       }
-      account.redact_pii = enabled;
-      await m.getRepository(AccountEntity).update({ id: account.id }, { redact_pii: enabled });
+      if (change.webhooks_redact_pii !== undefined) account.redact_pii = change.webhooks_redact_pii;
+      if (change.standard_webhooks !== undefined) account.standard_webhooks = change.standard_webhooks;
+      await m
+        .getRepository(AccountEntity)
+        .update(
+          { id: account.id },
+          { redact_pii: account.redact_pii, standard_webhooks: account.standard_webhooks },
+        );
       await publishAccount(m, account);
     });
     this.relay.kick();
     return { message: 'Account features have been updated', ...(await this.getFeatures(caller)) };
   }
 
-  async getSigningKey(caller: Caller): Promise<{ http_signing_key: string }> {
+  /** Account-level PII redaction alone (the gRPC API's SetAccountPii). */
+  setAccountPii(caller: Caller, enabled: boolean): Promise<FeaturesView & { message: string }> {
+    return this.setFeatures(caller, { webhooks_redact_pii: enabled });
+  }
+
+  /** The key, and the same key as a Standard Webhooks secret (`whsec_…`) for receivers that use those libraries. */
+  async getSigningKey(
+    caller: Caller,
+  ): Promise<{ http_signing_key: string; standard_webhooks_secret: string }> {
     const account = await callerAccount(this.db.manager, caller);
-    return { http_signing_key: account.signing_key };
+    return {
+      http_signing_key: account.signing_key,
+      standard_webhooks_secret: standardWebhooksSecret(account.signing_key),
+    };
   }
 
   /** A new key signs every attempt made once the change reached fan-out (within a second). */
-  async rotateSigningKey(caller: Caller): Promise<{ message: string; http_signing_key: string }> {
+  async rotateSigningKey(
+    caller: Caller,
+  ): Promise<{ message: string; http_signing_key: string; standard_webhooks_secret: string }> {
     const key = newSigningKey();
     await this.db.transaction(async (m) => {
       const account = await callerAccount(m, caller, true);
@@ -103,6 +143,10 @@ export class SettingsService {
       await publishAccount(m, account);
     });
     this.relay.kick();
-    return { message: 'New HTTP signing key generated', http_signing_key: key };
+    return {
+      message: 'New HTTP signing key generated',
+      http_signing_key: key,
+      standard_webhooks_secret: standardWebhooksSecret(key),
+    };
   }
 }
