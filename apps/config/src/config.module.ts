@@ -10,6 +10,7 @@ import { AdminGuard } from './auth/admin.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import type { ConfigEnv } from './env';
 import { MailgunErrorFilter } from './errors';
+import { ConfigGrpcController } from './grpc/config-grpc.controller';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { ProvisioningController } from './provisioning/provisioning.controller';
 import { ProvisioningService } from './provisioning/provisioning.service';
@@ -29,7 +30,7 @@ export class ConfigServiceModule {
           }),
           KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-config', logger }),
         ],
-        controllers: [ProvisioningController, DomainWebhooksController],
+        controllers: [ProvisioningController, DomainWebhooksController, ConfigGrpcController],
         providers: [
           { provide: ENV, useValue: env },
           { provide: LOGGER, useValue: logger },

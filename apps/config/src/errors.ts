@@ -43,7 +43,7 @@ export function statusOf(code: ApiErrorCode): number {
   }
 }
 
-const DB_UNAVAILABLE =
+export const DB_UNAVAILABLE =
   /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|the database system is/;
 
 /** Every error of the REST API leaves in Mailgun's error shape; nothing internal leaks. */

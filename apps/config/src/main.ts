@@ -3,6 +3,7 @@ import { createLogger } from '@hookpost/telemetry';
 import { exitOnStartupError, loadEnvOrExit, runService } from '@hookpost/runtime';
 import { configEnvShape } from './env';
 import { ConfigServiceModule } from './config.module';
+import { configGrpcOptions } from './grpc/grpc-options';
 
 const env = loadEnvOrExit('config', configEnvShape);
 const logger = createLogger('config', env.LOG_LEVEL);
@@ -14,4 +15,5 @@ runService({
   port: env.HTTP_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  microservices: (app) => app.connectMicroservice(configGrpcOptions(env), { inheritAppConfig: true }),
 }).catch(exitOnStartupError(logger));
