@@ -15,6 +15,7 @@ export class Receiver {
   readonly requests: ReceivedRequest[] = [];
   private server: Server | null = null;
   respond: (req: ReceivedRequest) => number = () => 200;
+  replyBody: (req: ReceivedRequest) => string = () => 'ok';
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -29,7 +30,7 @@ export class Receiver {
           at: Date.now(),
         };
         this.requests.push(received);
-        res.writeHead(this.respond(received), { 'content-type': 'text/plain' }).end('ok');
+        res.writeHead(this.respond(received), { 'content-type': 'text/plain' }).end(this.replyBody(received));
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

@@ -8,14 +8,21 @@ import { dataSourceOptions } from '@hookpost/persistence';
 import { ENV, LOGGER, withHealth } from '@hookpost/runtime';
 import { AdminGuard } from './auth/admin.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { CallersService } from './auth/callers.service';
+import { RateLimitGuard } from './auth/rate-limit.guard';
 import type { ConfigEnv } from './env';
 import { MailgunErrorFilter } from './errors';
 import { ConfigGrpcController } from './grpc/config-grpc.controller';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { ProvisioningController } from './provisioning/provisioning.controller';
 import { ProvisioningService } from './provisioning/provisioning.service';
-import { DomainWebhooksController } from './webhooks/domain-webhooks.controller';
+import { AccountSettingsController, DomainSettingsController } from './settings/settings.controller';
+import { SettingsService } from './settings/settings.service';
+import { AccountWebhooksController } from './webhooks/account-webhooks.controller';
+import { AccountWebhooksService } from './webhooks/account-webhooks.service';
+import { DomainWebhooksController, DomainWebhooksV4Controller } from './webhooks/domain-webhooks.controller';
 import { DomainWebhooksService } from './webhooks/domain-webhooks.service';
+import { WebhookTesterService } from './webhooks/webhook-tester.service';
 
 @Module({})
 export class ConfigServiceModule {
@@ -30,16 +37,29 @@ export class ConfigServiceModule {
           }),
           KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-config', logger }),
         ],
-        controllers: [ProvisioningController, DomainWebhooksController, ConfigGrpcController],
+        controllers: [
+          ProvisioningController,
+          DomainWebhooksController,
+          DomainWebhooksV4Controller,
+          AccountWebhooksController,
+          DomainSettingsController,
+          AccountSettingsController,
+          ConfigGrpcController,
+        ],
         providers: [
           { provide: ENV, useValue: env },
           { provide: LOGGER, useValue: logger },
           { provide: APP_FILTER, useClass: MailgunErrorFilter },
           AdminGuard,
           ApiKeyGuard,
+          RateLimitGuard,
+          CallersService,
           OutboxRelay,
           ProvisioningService,
           DomainWebhooksService,
+          WebhookTesterService,
+          AccountWebhooksService,
+          SettingsService,
         ],
       },
       {

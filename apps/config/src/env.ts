@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { bool, commonEnvShape, port, postgresUrl } from '@hookpost/runtime';
+import { commonEnvShape, outboundEnvShape, port, postgresUrl } from '@hookpost/runtime';
 
 export const configEnvShape = {
   ...commonEnvShape,
+  ...outboundEnvShape,
   HTTP_PORT: port(8080),
   GRPC_PORT: port(50051),
   GRPC_HOST: z.string().optional(), // HTTP_HOST when unset
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
-  DESTINATION_ALLOW_PRIVATE: bool(false),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(200),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
 };
 
 export type ConfigEnv = z.infer<z.ZodObject<typeof configEnvShape>>;

@@ -6,6 +6,7 @@ import { LOGGER } from '@hookpost/runtime';
 export enum ApiErrorCode {
   BadRequest = 'bad_request',
   Unauthorized = 'unauthorized',
+  Forbidden = 'forbidden',
   NotFound = 'not_found',
   Conflict = 'conflict',
   PayloadTooLarge = 'payload_too_large',
@@ -30,6 +31,8 @@ export function statusOf(code: ApiErrorCode): number {
       return 400;
     case ApiErrorCode.Unauthorized:
       return 401;
+    case ApiErrorCode.Forbidden:
+      return 403;
     case ApiErrorCode.NotFound:
       return 404;
     case ApiErrorCode.Conflict:
@@ -41,6 +44,16 @@ export function statusOf(code: ApiErrorCode): number {
     case ApiErrorCode.Unavailable:
       return 503;
   }
+}
+
+const PG_CHECK_VIOLATION = '23514';
+const PG_UNIQUE_VIOLATION = '23505';
+const PG_RAISED = 'P0001';
+
+/** Messages our triggers raise are written for API callers; anything else stays generic. */
+function pgMessage(err: { message?: string }): string {
+  const message = err.message ?? '';
+  return /^hookpost: /.test(message) ? message.slice('hookpost: '.length) : 'Invalid request';
 }
 
 export const DB_UNAVAILABLE =
@@ -60,6 +73,9 @@ export class MailgunErrorFilter implements ExceptionFilter {
 
   private render(error: unknown): [number, Record<string, unknown>] {
     if (error instanceof ApiError) return [statusOf(error.code), { message: error.message, ...error.extra }];
+    if (error instanceof HttpException && /^Field value too long/.test(error.message)) {
+      return [413, { message: 'Request body is too large' }];
+    }
     if (error instanceof HttpException) {
       const response = error.getResponse();
       const message =
@@ -68,7 +84,11 @@ export class MailgunErrorFilter implements ExceptionFilter {
           : ((response as { message?: unknown }).message ?? error.message);
       return [error.getStatus(), { message: Array.isArray(message) ? message.join('; ') : String(message) }];
     }
-    const err = error as { status?: number; type?: string; message?: string };
+    const err = error as { status?: number; type?: string; message?: string; code?: unknown };
+    // The database's own guards (constraints, triggers) when a request raced past the service's checks.
+    if (err?.code === PG_CHECK_VIOLATION || err?.code === PG_RAISED)
+      return [400, { message: pgMessage(err) }];
+    if (err?.code === PG_UNIQUE_VIOLATION) return [409, { message: 'Already exists' }];
     if (err?.type === 'entity.too.large' || err?.status === 413)
       return [413, { message: 'Request body is too large' }];
     if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {

@@ -3,6 +3,7 @@ import { createLogger } from '@hookpost/telemetry';
 import { exitOnStartupError, loadEnvOrExit, runService } from '@hookpost/runtime';
 import { configEnvShape } from './env';
 import { ConfigServiceModule } from './config.module';
+import { configureHttp } from './http-setup';
 import { configGrpcOptions } from './grpc/grpc-options';
 
 const env = loadEnvOrExit('config', configEnvShape);
@@ -15,5 +16,6 @@ runService({
   port: env.HTTP_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  configure: configureHttp,
   microservices: (app) => app.connectMicroservice(configGrpcOptions(env), { inheritAppConfig: true }),
 }).catch(exitOnStartupError(logger));

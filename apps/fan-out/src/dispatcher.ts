@@ -4,7 +4,7 @@ import { decodeJson, deliveryJobSchema, SCHEMAS } from '@hookpost/contracts';
 import { attemptOf, classify, newToken, prepareDelivery, type ConfigState } from '@hookpost/domain';
 import { jsonMessage, rejectedRecord, type BatchingProducer, type MessageContext } from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
-import type { WebhookSender } from './webhook-sender';
+import type { WebhookSender } from '@hookpost/outbound';
 
 export interface DispatchTopics {
   attempts: string;

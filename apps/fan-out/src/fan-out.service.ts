@@ -13,7 +13,7 @@ import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
 import { Dispatcher } from './dispatcher';
 import type { FanOutEnv } from './env';
 import { routeEvent, type RouteStats } from './router';
-import { WebhookSender } from './webhook-sender';
+import { WebhookSender } from '@hookpost/outbound';
 
 /**
  * Wires the fan-out service: the config view, the router (redacted events -> delivery jobs) and the

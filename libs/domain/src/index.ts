@@ -9,3 +9,5 @@ export * from './webhook-config';
 export * from './dispatch';
 export * from './fan-out';
 export * from './destination';
+export * from './samples/sample-event';
+export * from './webhook-sets';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetryStep } from '@hookpost/domain';
+import { DEFAULT_RETRY_SCHEDULE, parseCidrList, parseRetrySchedule, type RetryStep } from '@hookpost/domain';
 
 /** Thrown when the environment does not validate; the message names every bad variable. */
 export class EnvError extends Error {}
@@ -77,3 +77,22 @@ export const retrySchedule = z
 export const postgresUrl = z
   .string({ message: 'is required (postgres://user:password@host:port/db)' })
   .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
+
+/** A comma-separated list of CIDR ranges (or addresses) that outgoing webhooks may reach even if private. */
+export const cidrList = z
+  .string()
+  .default('')
+  .superRefine((v, ctx) => {
+    try {
+      parseCidrList(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
+/** Outgoing webhooks (fan-out's dispatch, the config API's test sends): deadline and destination policy. */
+export const outboundEnvShape = {
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  DESTINATION_ALLOW_PRIVATE: bool(false),
+  DESTINATION_ALLOWLIST: cidrList,
+};

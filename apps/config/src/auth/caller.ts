@@ -1,8 +1,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
-/** The account an API call acts for, established by ApiKeyGuard. */
+/** The account an API call acts for, established by ApiKeyGuard (or by the gRPC API for an account id). */
 export interface Caller {
+  /** The account acted for: the key's own, or the subaccount named by X-Mailgun-On-Behalf-Of. */
   accountId: string;
+  /** Its primary account, when it is a subaccount. */
   parentId: string | null;
 }
 

@@ -11,6 +11,7 @@ describe('grpcStatusOf', () => {
   const cases: Array<[ApiErrorCode, status]> = [
     [ApiErrorCode.BadRequest, status.INVALID_ARGUMENT],
     [ApiErrorCode.Unauthorized, status.UNAUTHENTICATED],
+    [ApiErrorCode.Forbidden, status.PERMISSION_DENIED],
     [ApiErrorCode.NotFound, status.NOT_FOUND],
     [ApiErrorCode.Conflict, status.ALREADY_EXISTS],
     [ApiErrorCode.PayloadTooLarge, status.RESOURCE_EXHAUSTED],

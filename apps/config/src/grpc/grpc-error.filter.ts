@@ -17,6 +17,8 @@ export function grpcStatusOf(code: ApiErrorCode): GrpcStatus {
       return GrpcStatus.INVALID_ARGUMENT;
     case ApiErrorCode.Unauthorized:
       return GrpcStatus.UNAUTHENTICATED;
+    case ApiErrorCode.Forbidden:
+      return GrpcStatus.PERMISSION_DENIED;
     case ApiErrorCode.NotFound:
       return GrpcStatus.NOT_FOUND;
     case ApiErrorCode.Conflict:

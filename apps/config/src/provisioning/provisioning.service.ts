@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import { isDomainName } from '@hookpost/domain';
 import { AccountEntity, ApiKeyEntity, DomainEntity } from '@hookpost/persistence';
 import { sha256Hex } from '../auth/credentials';
@@ -9,6 +8,7 @@ import { ApiError, ApiErrorCode } from '../errors';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { publishAccount, publishDomain } from '../outbox/config-records';
 import { badRequest, notFound } from '../validation';
+import { newAccountId, newApiKey, newApiKeyId, newSigningKey } from './keys';
 
 export interface CreatedAccount {
   id: string;
@@ -18,11 +18,7 @@ export interface CreatedAccount {
   signing_key: string;
 }
 
-export const newAccountId = () => randomBytes(12).toString('hex');
-export const newSigningKey = () => randomBytes(16).toString('hex');
-export const newApiKey = () => `key-${randomBytes(24).toString('hex')}`;
-
-/** Internal provisioning: accounts (primary or sub) with their first API key, and domains. */
+/** Internal provisioning: accounts (primary or sub) with their first API key, more keys, and domains. */
 @Injectable()
 export class ProvisioningService {
   constructor(
@@ -49,7 +45,7 @@ export class ProvisioningService {
       });
       await m.getRepository(AccountEntity).insert(account);
       await m.getRepository(ApiKeyEntity).insert({
-        id: randomBytes(8).toString('hex'),
+        id: newApiKeyId(),
         account_id: account.id,
         key_hash: sha256Hex(apiKey),
         description: 'initial key',
@@ -87,5 +83,32 @@ export class ProvisioningService {
     });
     this.relay.kick();
     return { name, account_id: input.account_id };
+  }
+
+  /** Another API key for an account; the key is shown once, only its hash is stored. */
+  async createApiKey(
+    accountId: string,
+    description = '',
+  ): Promise<{ id: string; api_key: string; description: string }> {
+    if (!(await this.db.getRepository(AccountEntity).existsBy({ id: accountId })))
+      notFound('Account not found');
+    const apiKey = newApiKey();
+    const id = newApiKeyId();
+    await this.db.getRepository(ApiKeyEntity).insert({
+      id,
+      account_id: accountId,
+      key_hash: sha256Hex(apiKey),
+      description,
+    });
+    return { id, api_key: apiKey, description };
+  }
+
+  /** Revokes a key of the account: every later call with it gets 401. */
+  async revokeApiKey(accountId: string, keyId: string): Promise<{ message: string }> {
+    const result = await this.db
+      .getRepository(ApiKeyEntity)
+      .update({ id: keyId, account_id: accountId, revoked_at: IsNull() }, { revoked_at: new Date() });
+    if (!result.affected) notFound('API key not found');
+    return { message: 'API key revoked' };
   }
 }

@@ -1,5 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
+/** One account-level webhook: a URL (unique per account) and the event types it fires for. */
 @Entity('account_webhooks')
 export class AccountWebhookEntity {
   @PrimaryColumn('text')
@@ -20,4 +21,7 @@ export class AccountWebhookEntity {
 
   @CreateDateColumn({ type: 'timestamptz' })
   created_at!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updated_at!: Date;
 }

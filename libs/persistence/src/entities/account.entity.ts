@@ -16,6 +16,9 @@ export class AccountEntity {
   @Column('text')
   signing_key!: string;
 
+  @Column('timestamptz', { nullable: true })
+  signing_key_rotated_at!: Date | null;
+
   @Column('boolean', { default: false })
   redact_pii!: boolean;
 
