@@ -57,6 +57,18 @@ describe('GrpcErrorFilter', () => {
     });
   });
 
+  it("given the database's own guards, then what REST answers: INVALID_ARGUMENT or ALREADY_EXISTS", async () => {
+    const raised = Object.assign(new Error('hookpost: Webhook opened already has 3 URLs'), { code: 'P0001' });
+    expectEqual(await answer(raised), {
+      code: status.INVALID_ARGUMENT,
+      details: 'Webhook opened already has 3 URLs',
+    });
+    const unique = Object.assign(new Error('duplicate key value violates unique constraint "x"'), {
+      code: '23505',
+    });
+    expectEqual(await answer(unique), { code: status.ALREADY_EXISTS, details: 'Already exists' });
+  });
+
   it('given an unexpected error, then INTERNAL without its message, which is logged', async () => {
     logged.length = 0;
     expectEqual(await answer(new Error('column "secret" of relation "accounts" does not exist')), {

@@ -3,7 +3,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { throwError, type Observable } from 'rxjs';
 import { LOGGER } from '@hookpost/runtime';
-import { ApiError, ApiErrorCode, DB_UNAVAILABLE } from '../errors';
+import { ApiError, ApiErrorCode, databaseError } from '../errors';
 
 /** What a failed call answers: a gRPC status code and the REST API's message as details. */
 export interface GrpcFailure {
@@ -33,11 +33,8 @@ export function grpcStatusOf(code: ApiErrorCode): GrpcStatus {
 
 /** The failure a thrown error becomes; null when it is unexpected (then INTERNAL, nothing leaked). */
 export function expectedFailure(error: unknown): GrpcFailure | null {
-  if (error instanceof ApiError) return { code: grpcStatusOf(error.code), details: error.message };
-  if (DB_UNAVAILABLE.test(String((error as { message?: unknown })?.message))) {
-    return { code: GrpcStatus.UNAVAILABLE, details: 'Service temporarily unavailable, retry later' };
-  }
-  return null;
+  const known = error instanceof ApiError ? error : databaseError(error);
+  return known ? { code: grpcStatusOf(known.code), details: known.message } : null;
 }
 
 /** Every error of the gRPC API leaves as a gRPC status; internals stay in the log. */
