@@ -1,9 +1,11 @@
 import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import { ConfigGrpcClient, reflectionRequest } from '../support/grpc';
+import { ConfigGrpcClient, configRpcNames, reflectionRequest } from '../support/grpc';
+import { Receiver } from '../support/receiver';
 import { TestSystem } from '../support/system';
 
 type Account = { id: string; name: string; parent_account_id?: string; api_key: string; signing_key: string };
@@ -12,6 +14,7 @@ const basic = (key: string) => `Basic ${Buffer.from(`api:${key}`).toString('base
 
 describe('config gRPC API (hookpost.config.v1.ConfigService) against the real config service', () => {
   let system: TestSystem;
+  let receiver: Receiver;
   let grpc: ConfigGrpcClient;
   let acme: Account;
   let other: Account;
@@ -24,12 +27,14 @@ describe('config gRPC API (hookpost.config.v1.ConfigService) against the real co
     });
 
   beforeAll(async () => {
+    receiver = await new Receiver().start();
     system = await TestSystem.start({ services: ['config'] });
     grpc = new ConfigGrpcClient(system.grpc, system.env.ADMIN_TOKEN);
   });
 
   afterAll(async () => {
     grpc?.close();
+    await receiver?.stop();
     if (system) await system.stop();
   });
 
@@ -51,6 +56,47 @@ describe('config gRPC API (hookpost.config.v1.ConfigService) against the real co
         expectEqual(failure, { code: status.UNAUTHENTICATED, details: 'Invalid admin token' });
       });
     }
+
+    it('every RPC of the proto is served, and none without the token', async () => {
+      const rpcs = configRpcNames();
+      expectEqual(rpcs, [
+        'CreateAccount',
+        'CreateDomain',
+        'CreateApiKey',
+        'RevokeApiKey',
+        'ListDomainWebhooks',
+        'GetDomainWebhook',
+        'CreateDomainWebhook',
+        'UpdateDomainWebhook',
+        'DeleteDomainWebhook',
+        'TestDomainWebhook',
+        'AddDomainWebhookUrl',
+        'SetDomainWebhookUrl',
+        'RemoveDomainWebhookUrl',
+        'ListAccountWebhooks',
+        'GetAccountWebhook',
+        'CreateAccountWebhook',
+        'UpdateAccountWebhook',
+        'DeleteAccountWebhook',
+        'DeleteAccountWebhooks',
+        'GetDomain',
+        'SetDomainPii',
+        'GetAccountFeatures',
+        'SetAccountPii',
+        'GetSigningKey',
+        'RotateSigningKey',
+      ]);
+      for (const rpc of rpcs) {
+        expectEqual(
+          await grpc.failure(rpc, {}, null),
+          { code: status.UNAUTHENTICATED, details: 'Invalid admin token' },
+          rpc,
+        );
+        // With the token, an empty request is refused by validation, never UNIMPLEMENTED.
+        const failure = await grpc.failure(rpc, {});
+        assert.equal(failure.code, status.INVALID_ARGUMENT, `${rpc}: ${failure.code} ${failure.details}`);
+      }
+    });
 
     it('given the admin token, then the scheme is case-insensitive as on REST', async () => {
       const account = await grpc.call<Account>(
@@ -265,6 +311,351 @@ describe('config gRPC API (hookpost.config.v1.ConfigService) against the real co
           unsubscribed: { urls: ['https://u.test/'] },
           clicked: { urls: ['https://rest.acme.test/clicked'] },
         },
+      });
+    });
+  });
+
+  describe('API keys', () => {
+    it('issues a key that works on the REST API; revoked, REST answers 401', async () => {
+      const key = await grpc.call<{ id: string; api_key: string; description: string }>('CreateApiKey', {
+        account_id: acme.id,
+        description: 'deploy bot',
+      });
+      assert.match(key.id, /^[0-9a-f]{16}$/);
+      assert.match(key.api_key, /^key-[0-9a-f]{48}$/);
+      assert.equal(key.description, 'deploy bot');
+      assert.equal((await rest(key.api_key, '/v3/domains/mail.acme.test/webhooks')).status, 200);
+
+      expectEqual(await grpc.call('RevokeApiKey', { account_id: acme.id, key_id: key.id }), {
+        message: 'API key revoked',
+      });
+      assert.equal((await rest(key.api_key, '/v3/domains/mail.acme.test/webhooks')).status, 401);
+      assert.equal((await rest(acme.api_key, '/v3/domains/mail.acme.test/webhooks')).status, 200);
+    });
+
+    it("a key is revoked once, only by its own account; an unknown account's key is NOT_FOUND", async () => {
+      const key = await grpc.call<{ id: string; api_key: string }>('CreateApiKey', { account_id: acme.id });
+      expectEqual(await grpc.failure('RevokeApiKey', { account_id: other.id, key_id: key.id }), {
+        code: status.NOT_FOUND,
+        details: 'API key not found',
+      });
+      assert.equal((await rest(key.api_key, '/v3/domains/mail.acme.test/webhooks')).status, 200);
+      await grpc.call('RevokeApiKey', { account_id: acme.id, key_id: key.id });
+      expectEqual(await grpc.failure('RevokeApiKey', { account_id: acme.id, key_id: key.id }), {
+        code: status.NOT_FOUND,
+        details: 'API key not found',
+      });
+      expectEqual(await grpc.failure('CreateApiKey', { account_id: 'f'.repeat(24) }), {
+        code: status.NOT_FOUND,
+        details: 'Account not found',
+      });
+    });
+  });
+
+  describe('test sends', () => {
+    it('posts a signed sample event of the type to the URL and answers its status and body', async () => {
+      receiver.respond = () => 202;
+      receiver.replyBody = () => 'thanks';
+      const answer = await grpc.call('TestDomainWebhook', {
+        account_id: acme.id,
+        domain: 'mail.acme.test',
+        event_type: 'opened',
+        url: receiver.url('/grpc/test'),
+      });
+      expectEqual(answer, { code: 202, message: 'thanks' });
+      const [post] = await receiver.waitFor('/grpc/test', 1);
+      const body = JSON.parse(post.body) as {
+        signature: { timestamp: string; token: string; signature: string };
+        'event-data': { event: string; domain: { name: string } };
+      };
+      assert.equal(body['event-data'].event, 'opened');
+      assert.equal(body['event-data'].domain.name, 'mail.acme.test');
+      const { timestamp, token, signature } = body.signature;
+      assert.equal(
+        signature,
+        createHmac('sha256', acme.signing_key)
+          .update(timestamp + token)
+          .digest('hex'),
+      );
+    });
+
+    it('refuses a bad URL, and a domain of another account', async () => {
+      const request = { account_id: acme.id, domain: 'mail.acme.test', event_type: 'opened' };
+      expectEqual(await grpc.failure('TestDomainWebhook', { ...request, url: 'gopher://x.test/' }), {
+        code: status.INVALID_ARGUMENT,
+        details: 'url: URL must use http or https: gopher://x.test/',
+      });
+      expectEqual(
+        await grpc.failure('TestDomainWebhook', {
+          ...request,
+          account_id: other.id,
+          url: receiver.url('/x'),
+        }),
+        { code: status.NOT_FOUND, details: 'Domain not found' },
+      );
+      assert.equal(receiver.received('/x').length, 0);
+    });
+  });
+
+  describe('domain webhooks by URL (v4)', () => {
+    const on = (fields: Record<string, unknown> = {}) => ({
+      account_id: acme.id,
+      domain: 'mail.acme.test',
+      ...fields,
+    });
+    const v4 = 'https://v4.acme.test/hook';
+
+    it('adds a URL to event types and answers the whole set', async () => {
+      expectEqual(
+        await grpc.call('AddDomainWebhookUrl', on({ url: v4, event_types: ['delivered', 'clicked'] })),
+        {
+          message: 'Webhook has been created',
+          webhooks: {
+            delivered: { urls: [v4] },
+            clicked: { urls: ['https://rest.acme.test/clicked', v4] },
+            unsubscribed: { urls: ['https://u.test/'] },
+          },
+        },
+      );
+    });
+
+    it('sets the URL to exactly the given types, visible over REST', async () => {
+      expectEqual(await grpc.call('SetDomainWebhookUrl', on({ url: v4, event_types: ['opened'] })), {
+        message: 'Webhook has been updated',
+        webhooks: {
+          opened: { urls: [v4] },
+          clicked: { urls: ['https://rest.acme.test/clicked'] },
+          unsubscribed: { urls: ['https://u.test/'] },
+        },
+      });
+      const res = await rest(acme.api_key, '/v3/domains/mail.acme.test/webhooks/opened');
+      expectEqual(await res.json(), { webhook: { urls: [v4] } });
+    });
+
+    it('removes the URL from every type; an unknown URL is NOT_FOUND; bad types INVALID_ARGUMENT', async () => {
+      expectEqual(await grpc.call('RemoveDomainWebhookUrl', on({ url: v4 })), {
+        message: 'Webhook has been deleted',
+        webhooks: {
+          clicked: { urls: ['https://rest.acme.test/clicked'] },
+          unsubscribed: { urls: ['https://u.test/'] },
+        },
+      });
+      expectEqual(await grpc.failure('RemoveDomainWebhookUrl', on({ url: v4 })), {
+        code: status.NOT_FOUND,
+        details: `No webhook with URL ${v4}`,
+      });
+      expectEqual(await grpc.failure('AddDomainWebhookUrl', on({ url: v4, event_types: ['bounced'] })), {
+        code: status.INVALID_ARGUMENT,
+        details: 'event_types: Invalid event type: bounced',
+      });
+      expectEqual(await grpc.failure('AddDomainWebhookUrl', on({ url: v4, event_types: [] })), {
+        code: status.INVALID_ARGUMENT,
+        details: 'event_types: event_types is required',
+      });
+    });
+
+    it('a 4th URL on an event type is INVALID_ARGUMENT', async () => {
+      await grpc.call(
+        'UpdateDomainWebhook',
+        on({ event_type: 'clicked', urls: ['https://1.test/', 'https://2.test/', 'https://3.test/'] }),
+      );
+      expectEqual(await grpc.failure('AddDomainWebhookUrl', on({ url: v4, event_types: ['clicked'] })), {
+        code: status.INVALID_ARGUMENT,
+        details: 'Webhook clicked already has 3 URLs; a webhook may have at most 3',
+      });
+    });
+  });
+
+  describe('account webhooks', () => {
+    type Hook = {
+      webhook_id: string;
+      url: string;
+      description: string;
+      event_types: string[];
+      created_at: string;
+    };
+    let first: Hook;
+
+    it('creates one and reads it back, the same over REST', async () => {
+      const { webhook_id } = await grpc.call<{ webhook_id: string }>('CreateAccountWebhook', {
+        account_id: acme.id,
+        url: 'https://all.acme.test/',
+        event_types: ['delivered', 'unsubscribe'],
+        description: 'everything',
+      });
+      first = await grpc.call<Hook>('GetAccountWebhook', { account_id: acme.id, webhook_id });
+      assert.ok(Math.abs(Date.parse(first.created_at) - Date.now()) < 60_000, first.created_at);
+      expectEqual(first, {
+        webhook_id,
+        url: 'https://all.acme.test/',
+        description: 'everything',
+        event_types: ['delivered', 'unsubscribed'],
+        created_at: first.created_at,
+      });
+      const res = await rest(acme.api_key, `/v1/webhooks/${webhook_id}`);
+      assert.equal(res.status, 200);
+      expectEqual(await res.json(), first);
+    });
+
+    it('lists all, or those named; a duplicate URL is ALREADY_EXISTS', async () => {
+      const { webhook_id } = await grpc.call<{ webhook_id: string }>('CreateAccountWebhook', {
+        account_id: acme.id,
+        url: 'https://second.acme.test/',
+        event_types: ['opened'],
+      });
+      const all = await grpc.call<{ webhooks: Hook[] }>('ListAccountWebhooks', { account_id: acme.id });
+      expectEqual(
+        all.webhooks.map((w) => w.webhook_id),
+        [first.webhook_id, webhook_id],
+      );
+      const named = await grpc.call<{ webhooks: Hook[] }>('ListAccountWebhooks', {
+        account_id: acme.id,
+        webhook_ids: [webhook_id],
+      });
+      expectEqual(
+        named.webhooks.map((w) => [w.url, w.description, w.event_types]),
+        [['https://second.acme.test/', '', ['opened']]],
+      );
+      expectEqual(await grpc.call('ListAccountWebhooks', { account_id: other.id }), { webhooks: [] });
+      expectEqual(
+        await grpc.failure('CreateAccountWebhook', {
+          account_id: acme.id,
+          url: 'https://all.acme.test/',
+          event_types: ['opened'],
+        }),
+        {
+          code: status.ALREADY_EXISTS,
+          details: 'An account-level webhook with URL https://all.acme.test/ already exists',
+        },
+      );
+    });
+
+    it('updates only what is sent; nothing to change is INVALID_ARGUMENT; another account cannot', async () => {
+      expectEqual(
+        await grpc.call('UpdateAccountWebhook', {
+          account_id: acme.id,
+          webhook_id: first.webhook_id,
+          description: 'renamed',
+        }),
+        { message: 'Webhook has been updated', ...first, description: 'renamed' },
+      );
+      expectEqual(
+        await grpc.call('UpdateAccountWebhook', {
+          account_id: acme.id,
+          webhook_id: first.webhook_id,
+          event_types: ['clicked'],
+        }),
+        { message: 'Webhook has been updated', ...first, description: 'renamed', event_types: ['clicked'] },
+      );
+      expectEqual(
+        await grpc.failure('UpdateAccountWebhook', { account_id: acme.id, webhook_id: first.webhook_id }),
+        {
+          code: status.INVALID_ARGUMENT,
+          details: 'url, event_types or description is required',
+        },
+      );
+      expectEqual(
+        await grpc.failure('UpdateAccountWebhook', {
+          account_id: other.id,
+          webhook_id: first.webhook_id,
+          description: 'x',
+        }),
+        { code: status.NOT_FOUND, details: 'Webhook not found' },
+      );
+      expectEqual(
+        await grpc.failure('GetAccountWebhook', { account_id: other.id, webhook_id: first.webhook_id }),
+        {
+          code: status.NOT_FOUND,
+          details: 'Webhook not found',
+        },
+      );
+    });
+
+    it('deletes one, then all; REST sees none left', async () => {
+      expectEqual(
+        await grpc.call('DeleteAccountWebhook', { account_id: acme.id, webhook_id: first.webhook_id }),
+        {
+          message: 'Webhook has been deleted',
+        },
+      );
+      expectEqual(
+        await grpc.failure('DeleteAccountWebhook', { account_id: acme.id, webhook_id: first.webhook_id }),
+        {
+          code: status.NOT_FOUND,
+          details: 'Webhook not found',
+        },
+      );
+      expectEqual(await grpc.failure('DeleteAccountWebhooks', { account_id: acme.id }), {
+        code: status.INVALID_ARGUMENT,
+        details: 'webhook_ids or all=true is required',
+      });
+      expectEqual(await grpc.call('DeleteAccountWebhooks', { account_id: acme.id, all: true }), {
+        message: 'Webhooks have been deleted',
+        deleted: 1,
+      });
+      expectEqual(await (await rest(acme.api_key, '/v1/webhooks')).json(), { webhooks: [] });
+    });
+  });
+
+  describe('settings', () => {
+    it('describes a domain and turns its PII redaction on, visible over REST', async () => {
+      const { domain } = await grpc.call<{ domain: { created_at: string } }>('GetDomain', {
+        account_id: acme.id,
+        domain: 'mail.acme.test',
+      });
+      assert.ok(Math.abs(Date.parse(domain.created_at) - Date.now()) < 120_000, domain.created_at);
+      const expected = { name: 'mail.acme.test', state: 'active', created_at: domain.created_at };
+      expectEqual(domain, { ...expected, webhooks_redact_pii: false });
+      expectEqual(
+        await grpc.call('SetDomainPii', { account_id: acme.id, domain: 'mail.acme.test', enabled: true }),
+        { message: 'Domain has been updated', domain: { ...expected, webhooks_redact_pii: true } },
+      );
+      expectEqual(await (await rest(acme.api_key, '/v4/domains/mail.acme.test')).json(), {
+        domain: { ...expected, webhooks_redact_pii: true },
+      });
+      expectEqual(await grpc.failure('GetDomain', { account_id: other.id, domain: 'mail.acme.test' }), {
+        code: status.NOT_FOUND,
+        details: 'Domain not found',
+      });
+    });
+
+    it('sets account PII on a primary; its subaccount inherits it and may not set it', async () => {
+      const sub = await grpc.call<Account>('CreateAccount', { name: 'Acme US', parent_account_id: acme.id });
+      expectEqual(await grpc.call('GetAccountFeatures', { account_id: acme.id }), {
+        features: { webhooks_redact_pii: { enabled: false, inherited: false } },
+      });
+      expectEqual(await grpc.call('SetAccountPii', { account_id: acme.id, enabled: true }), {
+        message: 'Account features have been updated',
+        features: { webhooks_redact_pii: { enabled: true, inherited: false } },
+      });
+      expectEqual(await grpc.call('GetAccountFeatures', { account_id: sub.id }), {
+        features: { webhooks_redact_pii: { enabled: true, inherited: true } },
+      });
+      expectEqual(await grpc.failure('SetAccountPii', { account_id: sub.id, enabled: false }), {
+        code: status.PERMISSION_DENIED,
+        details: 'webhooks_redact_pii is set on the primary account; subaccounts inherit it',
+      });
+    });
+
+    it('reads and rotates the signing key; REST answers the new one', async () => {
+      expectEqual(await grpc.call('GetSigningKey', { account_id: acme.id }), {
+        http_signing_key: acme.signing_key,
+      });
+      const rotated = await grpc.call<{ message: string; http_signing_key: string }>('RotateSigningKey', {
+        account_id: acme.id,
+      });
+      assert.equal(rotated.message, 'New HTTP signing key generated');
+      assert.match(rotated.http_signing_key, /^[0-9a-f]{32}$/);
+      assert.notEqual(rotated.http_signing_key, acme.signing_key);
+      expectEqual(await grpc.call('GetSigningKey', { account_id: acme.id }), {
+        http_signing_key: rotated.http_signing_key,
+      });
+      expectEqual(await (await rest(acme.api_key, '/v5/accounts/http_signing_key')).json(), {
+        http_signing_key: rotated.http_signing_key,
+      });
+      expectEqual(await grpc.failure('RotateSigningKey', { account_id: 'f'.repeat(24) }), {
+        code: status.NOT_FOUND,
+        details: 'Account not found',
       });
     });
   });

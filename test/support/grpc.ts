@@ -24,6 +24,12 @@ function serviceConstructor(path: string, qualifiedName: string): grpc.ServiceCl
   return node as grpc.ServiceClientConstructor;
 }
 
+/** The RPC names of hookpost.config.v1.ConfigService, as the proto declares them. */
+export function configRpcNames(): string[] {
+  const definition = protoLoader.loadSync(CONFIG_PROTO_PATH, { ...PROTO_LOADER_OPTIONS });
+  return Object.keys(definition[`${CONFIG_PROTO_PACKAGE}.${CONFIG_GRPC_SERVICE}`]);
+}
+
 /** What a failed call answered. */
 export interface GrpcFailure {
   code: grpc.status;
