@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Mailgun from 'mailgun.js';
 import { Enums } from 'mailgun.js/definitions';
 import { Client } from 'pg';
 import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
 import { ApiClient, type ApiAnswer } from '../support/api-client';
+import { freePort, ROOT, ServiceProcess } from '../support/processes';
 import { Receiver } from '../support/receiver';
 import { TestSystem } from '../support/system';
 
@@ -49,6 +52,15 @@ describe('config API (Mailgun-compatible REST) against the real config service a
   afterAll(async () => {
     await receiver?.stop();
     if (system) await system.stop();
+  });
+
+  it('serves its OpenAPI document at /openapi.json without credentials, equal to docs/openapi.json', async () => {
+    const res = await fetch(`${system.api}/openapi.json`);
+    assert.equal(res.status, 200);
+    const served = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    const kept = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8'));
+    expectEqual(served, kept);
+    assert.equal(served.openapi, '3.1.0');
   });
 
   describe('the official mailgun.js client, unchanged, pointed at the API with its url option', () => {
@@ -596,24 +608,34 @@ describe('config API (Mailgun-compatible REST) against the real config service a
   });
 
   describe('rate limit: 300 requests per minute per account, shared in PostgreSQL', () => {
-    it('the 301st request gets 429 {"retry-seconds": 60}; another account is not limited', async () => {
+    it('the 301st request across two replicas gets 429 {"retry-seconds": 60}; another account is not limited', async () => {
       const r = await account('R');
       await domain('r.example.com', r.id);
-      const as = api.as(r.api_key);
-      const answers: number[] = [];
-      for (let i = 0; i < 300; i += 30) {
-        const batch = await Promise.all(
-          Array.from({ length: 30 }, () => as.call('GET', '/v3/domains/r.example.com/webhooks')),
-        );
-        answers.push(...batch.map((x) => x.status));
+      const second = ServiceProcess.spawn('config', system.env, await freePort());
+      try {
+        await second.waitReady();
+        const replicas = [api.as(r.api_key), new ApiClient(second.url, r.api_key)];
+        const answers: number[] = [];
+        for (let i = 0; i < 300; i += 30) {
+          const batch = await Promise.all(
+            Array.from({ length: 30 }, (_, n) =>
+              replicas[n % 2].call('GET', '/v3/domains/r.example.com/webhooks'),
+            ),
+          );
+          answers.push(...batch.map((x) => x.status));
+        }
+        assert.deepEqual(new Set(answers), new Set([200]));
+        for (const replica of replicas) {
+          const limited = await replica.call('GET', '/v3/domains/r.example.com/webhooks');
+          assert.equal(limited.status, 429);
+          assert.equal(limited.body['retry-seconds'], 60);
+          assert.equal(typeof limited.body.message, 'string');
+          assert.equal((await replica.call('GET', '/v1/webhooks')).status, 429);
+        }
+        assert.equal((await api.as(b.api_key).call('GET', '/v3/domains/b.example.com/webhooks')).status, 200);
+      } finally {
+        await second.stop();
       }
-      assert.deepEqual(new Set(answers), new Set([200]));
-      const limited = await as.call('GET', '/v3/domains/r.example.com/webhooks');
-      assert.equal(limited.status, 429);
-      assert.equal(limited.body['retry-seconds'], 60);
-      assert.equal(typeof limited.body.message, 'string');
-      assert.equal((await as.call('GET', '/v1/webhooks')).status, 429);
-      assert.equal((await api.as(b.api_key).call('GET', '/v3/domains/b.example.com/webhooks')).status, 200);
     });
   });
 });

@@ -10,17 +10,14 @@ import { AdminGuard } from './auth/admin.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CallersService } from './auth/callers.service';
 import { RateLimitGuard } from './auth/rate-limit.guard';
+import { REST_CONTROLLERS } from './controllers';
 import type { ConfigEnv } from './env';
 import { MailgunErrorFilter } from './errors';
 import { ConfigGrpcController } from './grpc/config-grpc.controller';
 import { OutboxRelay } from './outbox/outbox-relay.service';
-import { ProvisioningController } from './provisioning/provisioning.controller';
 import { ProvisioningService } from './provisioning/provisioning.service';
-import { AccountSettingsController, DomainSettingsController } from './settings/settings.controller';
 import { SettingsService } from './settings/settings.service';
-import { AccountWebhooksController } from './webhooks/account-webhooks.controller';
 import { AccountWebhooksService } from './webhooks/account-webhooks.service';
-import { DomainWebhooksController, DomainWebhooksV4Controller } from './webhooks/domain-webhooks.controller';
 import { DomainWebhooksService } from './webhooks/domain-webhooks.service';
 import { WebhookTesterService } from './webhooks/webhook-tester.service';
 
@@ -37,15 +34,7 @@ export class ConfigServiceModule {
           }),
           KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-config', logger }),
         ],
-        controllers: [
-          ProvisioningController,
-          DomainWebhooksController,
-          DomainWebhooksV4Controller,
-          AccountWebhooksController,
-          DomainSettingsController,
-          AccountSettingsController,
-          ConfigGrpcController,
-        ],
+        controllers: [...REST_CONTROLLERS, ConfigGrpcController],
         providers: [
           { provide: ENV, useValue: env },
           { provide: LOGGER, useValue: logger },

@@ -30,6 +30,7 @@ export interface Schema {
   items?: Schema;
   minItems?: number;
   maxItems?: number;
+  minProperties?: number;
   uniqueItems?: boolean;
   minLength?: number;
   maxLength?: number;
@@ -764,7 +765,11 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       DomainWebhookTest: form('DomainWebhookTestForm', [], 'The URL to send the test event to.'),
       DomainWebhookUrl: form('DomainWebhookUrlForm', ['event_types'], 'The URL and its event types.'),
       AccountWebhookCreate: form('AccountWebhookForm', ['event_types'], 'The new webhook.'),
-      AccountWebhookUpdate: form('AccountWebhookForm', ['event_types'], "The webhook's new settings."),
+      AccountWebhookUpdate: form(
+        'AccountWebhookUpdateForm',
+        ['event_types'],
+        "The webhook's new settings: any of url, event_types, description (at least one).",
+      ),
       DomainUpdate: form('DomainUpdateForm', [], 'The new setting.'),
       FeaturesUpdate: form('FeaturesUpdateForm', [], 'The new features.'),
       AccountCreate: jsonBody('AccountCreateRequest', true),
@@ -1049,7 +1054,21 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
             items: schema('EventType'),
             minItems: 1,
           },
-          description: { type: 'string' },
+          description: { type: 'string', maxLength: 500 },
+        },
+      },
+      AccountWebhookUpdateForm: {
+        type: 'object',
+        minProperties: 1,
+        properties: {
+          url: schema('WebhookUrl'),
+          event_types: {
+            type: 'array',
+            description: 'Repeat the field for each event type; replaces the current list.',
+            items: schema('EventType'),
+            minItems: 1,
+          },
+          description: { type: 'string', maxLength: 500 },
         },
       },
       DomainUpdateForm: {
