@@ -1,7 +1,7 @@
 // Helpers shared by the project's scripts. Zero dependencies: this runs before `npm ci`.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,6 +41,10 @@ export function build() {
   rmSync(join(ROOT, 'dist'), { recursive: true, force: true }); // no stale compiled tests or services
   run(bin('tsc'), ['-p', 'tsconfig.json']);
   run(bin('tsc-alias'), ['-p', 'tsconfig.json']);
+  // The gRPC contract, read at run time beside the compiled libs/contracts (CONFIG_PROTO_PATH).
+  cpSync(join(ROOT, 'libs', 'contracts', 'proto'), join(ROOT, 'dist', 'libs', 'contracts', 'proto'), {
+    recursive: true,
+  });
   for (const name of SERVICES) {
     const dir = join(ROOT, 'dist', 'apps', name);
     mkdirSync(dir, { recursive: true });

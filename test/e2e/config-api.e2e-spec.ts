@@ -617,7 +617,8 @@ describe('config API (Mailgun-compatible REST) against the real config service a
     it('the 301st request across two replicas gets 429 {"retry-seconds": 60}; another account is not limited', async () => {
       const r = await account('R');
       await domain('r.example.com', r.id);
-      const second = ServiceProcess.spawn('config', system.env, await freePort());
+      const env = { ...system.env, GRPC_PORT: String(await freePort()) }; // not the first replica's
+      const second = ServiceProcess.spawn('config', env, await freePort());
       try {
         await second.waitReady();
         const replicas = [api.as(r.api_key), new ApiClient(second.url, r.api_key)];

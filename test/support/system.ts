@@ -40,6 +40,8 @@ export interface SystemOptions {
 export class TestSystem {
   readonly services = new Map<ServiceName, ServiceProcess>();
   readonly kafka: Kafka;
+  /** The config service's GRPC_PORT (a free port picked when it starts). */
+  grpcPort = 0;
 
   private constructor(
     readonly env: Record<string, string>,
@@ -87,7 +89,15 @@ export class TestSystem {
   }
 
   async startService(name: ServiceName): Promise<ServiceProcess> {
-    const service = ServiceProcess.spawn(name, this.env, await freePort());
+    const env = { ...this.env };
+    const port = await freePort();
+    if (name === 'config') {
+      do {
+        this.grpcPort = await freePort();
+      } while (this.grpcPort === port);
+      env.GRPC_PORT = String(this.grpcPort);
+    }
+    const service = ServiceProcess.spawn(name, env, port);
     this.services.set(name, service);
     return service;
   }
@@ -104,6 +114,12 @@ export class TestSystem {
 
   get api(): string {
     return this.service('config').url;
+  }
+
+  /** The config service's gRPC address, `127.0.0.1:<GRPC_PORT>`. */
+  get grpc(): string {
+    this.service('config');
+    return `127.0.0.1:${this.grpcPort}`;
   }
 
   async admin(path: string, body: unknown): Promise<Record<string, string>> {

@@ -13,6 +13,7 @@ import { RateLimitGuard } from './auth/rate-limit.guard';
 import { REST_CONTROLLERS } from './controllers';
 import type { ConfigEnv } from './env';
 import { MailgunErrorFilter } from './errors';
+import { ConfigGrpcController } from './grpc/config-grpc.controller';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { ProvisioningService } from './provisioning/provisioning.service';
 import { SettingsService } from './settings/settings.service';
@@ -33,7 +34,7 @@ export class ConfigServiceModule {
           }),
           KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-config', logger }),
         ],
-        controllers: [...REST_CONTROLLERS],
+        controllers: [...REST_CONTROLLERS, ConfigGrpcController],
         providers: [
           { provide: ENV, useValue: env },
           { provide: LOGGER, useValue: logger },

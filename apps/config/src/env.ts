@@ -6,6 +6,7 @@ export const configEnvShape = {
   ...outboundEnvShape,
   HTTP_PORT: port(8080),
   GRPC_PORT: port(50051),
+  GRPC_HOST: z.string().optional(), // HTTP_HOST when unset
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),

@@ -59,6 +59,23 @@ function pgMessage(err: { message?: string }): string {
 const DB_UNAVAILABLE =
   /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|the database system is/;
 
+/**
+ * A database failure every transport answers alike, as the ApiError it amounts to: the database's own
+ * guards (constraints, triggers) when a request raced past the service's checks, or the database being
+ * unreachable. Null for anything else.
+ */
+export function databaseError(error: unknown): ApiError | null {
+  const err = error as { message?: string; code?: unknown } | null | undefined;
+  if (err?.code === PG_CHECK_VIOLATION || err?.code === PG_RAISED) {
+    return new ApiError(ApiErrorCode.BadRequest, pgMessage(err));
+  }
+  if (err?.code === PG_UNIQUE_VIOLATION) return new ApiError(ApiErrorCode.Conflict, 'Already exists');
+  if (DB_UNAVAILABLE.test(String(err?.message))) {
+    return new ApiError(ApiErrorCode.Unavailable, 'Service temporarily unavailable, retry later');
+  }
+  return null;
+}
+
 /** Every error of the REST API leaves in Mailgun's error shape; nothing internal leaks. */
 @Catch()
 export class MailgunErrorFilter implements ExceptionFilter {
@@ -84,19 +101,14 @@ export class MailgunErrorFilter implements ExceptionFilter {
           : ((response as { message?: unknown }).message ?? error.message);
       return [error.getStatus(), { message: Array.isArray(message) ? message.join('; ') : String(message) }];
     }
-    const err = error as { status?: number; type?: string; message?: string; code?: unknown };
-    // The database's own guards (constraints, triggers) when a request raced past the service's checks.
-    if (err?.code === PG_CHECK_VIOLATION || err?.code === PG_RAISED)
-      return [400, { message: pgMessage(err) }];
-    if (err?.code === PG_UNIQUE_VIOLATION) return [409, { message: 'Already exists' }];
+    const db = databaseError(error);
+    if (db?.code === ApiErrorCode.Unavailable) this.logger.warn({ err: error }, 'database unavailable');
+    if (db) return [statusOf(db.code), { message: db.message }];
+    const err = error as { status?: number; type?: string; message?: string };
     if (err?.type === 'entity.too.large' || err?.status === 413)
       return [413, { message: 'Request body is too large' }];
     if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       return [err.status, { message: err.message ?? 'Bad request' }];
-    }
-    if (DB_UNAVAILABLE.test(String(err?.message))) {
-      this.logger.warn({ err: err?.message }, 'database unavailable');
-      return [503, { message: 'Service temporarily unavailable, retry later' }];
     }
     this.logger.error({ err: error }, 'unexpected API error');
     return [500, { message: 'Internal server error' }];

@@ -4,6 +4,7 @@ import { exitOnStartupError, loadEnvOrExit, runService } from '@hookpost/runtime
 import { configEnvShape } from './env';
 import { ConfigServiceModule } from './config.module';
 import { configureHttp } from './http-setup';
+import { configGrpcOptions } from './grpc/grpc-options';
 
 const env = loadEnvOrExit('config', configEnvShape);
 const logger = createLogger('config', env.LOG_LEVEL);
@@ -16,4 +17,5 @@ runService({
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   configure: configureHttp,
+  microservices: (app) => app.connectMicroservice(configGrpcOptions(env), { inheritAppConfig: true }),
 }).catch(exitOnStartupError(logger));

@@ -3,3 +3,4 @@ export * from './topics';
 export * from './headers';
 export * from './ids';
 export * from './schemas';
+export * from './proto';

@@ -11,6 +11,11 @@ export interface ServiceOptions {
   logger: Logger;
   shutdownTimeoutMs: number;
   configure?: (app: INestApplication) => void;
+  /**
+   * Connects the service's other transports (`app.connectMicroservice(...)`); they start before the HTTP
+   * server and stop with the application on SIGTERM.
+   */
+  microservices?: (app: INestApplication) => void;
 }
 
 /**
@@ -48,6 +53,10 @@ export async function runService(opts: ServiceOptions): Promise<INestApplication
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (opts.microservices) {
+    opts.microservices(app);
+    await app.startAllMicroservices();
+  }
   await app.listen(opts.port, opts.host);
   logger.info({ port: opts.port }, `hookpost-${opts.name} listening`);
   return app;
