@@ -49,12 +49,19 @@ export async function publishDomain(m: EntityManager, d: DomainEntity): Promise<
   await enqueue(m, configKey.domain(d.name), domainRecord(d));
 }
 
-/** Re-reads the domain's webhook URLs and publishes the whole set (one record per domain). */
-export async function publishDomainWebhooks(m: EntityManager, domain: string): Promise<DomainWebhooksRecord> {
+/**
+ * Re-reads the domain's webhook URLs and publishes the whole set (one record per domain); when none is
+ * left, a tombstone, so compaction drops the key.
+ */
+export async function publishDomainWebhooks(
+  m: EntityManager,
+  domain: string,
+): Promise<DomainWebhooksRecord | null> {
   const rows = await m.getRepository(DomainWebhookEntity).find({ where: { domain }, order: { id: 'ASC' } });
   const webhooks: Partial<Record<WebhookEventType, string[]>> = {};
   for (const row of rows) (webhooks[row.event_type as WebhookEventType] ??= []).push(row.url);
-  const record: DomainWebhooksRecord = { kind: 'domain_webhooks', domain, webhooks };
+  const record: DomainWebhooksRecord | null =
+    rows.length > 0 ? { kind: 'domain_webhooks', domain, webhooks } : null;
   await enqueue(m, configKey.domainWebhooks(domain), record);
   return record;
 }
@@ -63,10 +70,17 @@ export async function publishAccountWebhooks(m: EntityManager, accountId: string
   const rows = await m
     .getRepository(AccountWebhookEntity)
     .find({ where: { account_id: accountId }, order: { created_at: 'ASC' } });
-  const record: AccountWebhooksRecord = {
-    kind: 'account_webhooks',
-    account_id: accountId,
-    webhooks: rows.map((r) => ({ id: r.id, url: r.url, event_types: r.event_types as WebhookEventType[] })),
-  };
+  const record: AccountWebhooksRecord | null =
+    rows.length > 0
+      ? {
+          kind: 'account_webhooks',
+          account_id: accountId,
+          webhooks: rows.map((r) => ({
+            id: r.id,
+            url: r.url,
+            event_types: r.event_types as WebhookEventType[],
+          })),
+        }
+      : null; // a tombstone: compaction drops the key
   await enqueue(m, configKey.accountWebhooks(accountId), record);
 }
