@@ -17,7 +17,11 @@ export class Receiver {
   respond: (req: ReceivedRequest) => number = () => 200;
   replyBody: (req: ReceivedRequest) => string = () => 'ok';
 
-  async start(): Promise<this> {
+  private host = '127.0.0.1';
+
+  /** Listens on a free port of `host` (any loopback address works on Linux: 127.0.0.2 too). */
+  async start(host = '127.0.0.1'): Promise<this> {
+    this.host = host;
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -33,12 +37,12 @@ export class Receiver {
         res.writeHead(this.respond(received), { 'content-type': 'text/plain' }).end(this.replyBody(received));
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(0, host, resolve));
     return this;
   }
 
   url(path: string): string {
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}${path}`;
+    return `http://${this.host}:${(this.server?.address() as AddressInfo).port}${path}`;
   }
 
   received(path: string): ReceivedRequest[] {

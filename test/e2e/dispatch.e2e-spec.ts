@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { TOPICS, type DeliveryAttempt } from '@hookpost/contracts';
+import { ApiClient } from '../support/api-client';
+import { waitFor } from '../support/processes';
+import { Receiver } from '../support/receiver';
+import { seedEvent } from '../support/seeds';
+import { TestSystem } from '../support/system';
+
+const TIMEOUT_MS = 6000;
+const PER_ENDPOINT = 8;
+
+/** An endpoint that accepts connections and never answers: every POST hangs until the sender gives up. */
+class HangingEndpoint {
+  private server: Server | null = null;
+  open = 0;
+  maxOpen = 0;
+  received = 0;
+  firstAt = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.received++;
+      this.firstAt ||= Date.now();
+      this.open++;
+      this.maxOpen = Math.max(this.maxOpen, this.open);
+      req.resume();
+      res.on('close', () => this.open--);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}${path}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => resolve());
+    });
+  }
+}
+
+describe('dispatch: no head-of-line blocking, per-endpoint cap, destination policy, Standard Webhooks', () => {
+  let system: TestSystem;
+  let healthy: Receiver;
+  let hanging: HangingEndpoint;
+  let api: ApiClient;
+  let account: { id: string; api_key: string; signing_key: string };
+
+  const produce = async (domain: string, n: number, tag: string): Promise<string[]> => {
+    const producer = system.kafka.producer();
+    await producer.connect();
+    const ids = Array.from({ length: n }, (_, i) => `${tag}-${i}-${randomBytes(4).toString('hex')}`);
+    await producer.send({
+      topic: system.topic(TOPICS.mailEvents),
+      messages: ids.map((id) => {
+        const event = structuredClone(seedEvent('delivered')) as Record<string, unknown>;
+        event.id = id;
+        event.domain = { name: domain };
+        return { key: id, value: JSON.stringify(event) };
+      }),
+    });
+    await producer.disconnect();
+    return ids;
+  };
+
+  const hook = (domain: string, url: string) =>
+    api.call('POST', `/v3/domains/${domain}/webhooks`, { form: { id: 'delivered', url } });
+
+  beforeAll(async () => {
+    healthy = await new Receiver().start();
+    hanging = await new HangingEndpoint().start();
+    system = await TestSystem.start({
+      env: {
+        DESTINATION_ALLOW_PRIVATE: 'false',
+        DESTINATION_ALLOWLIST: '127.0.0.1/32',
+        DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS),
+        DISPATCH_MAX_PER_ENDPOINT: String(PER_ENDPOINT),
+      },
+    });
+    account = (await system.admin('/internal/v1/accounts', { name: 'D' })) as unknown as typeof account;
+    api = new ApiClient(system.api, account.api_key);
+    for (const d of ['hang.example.com', 'ok.example.com', 'refused.example.com', 'std.example.com']) {
+      await system.admin('/internal/v1/domains', { name: d, account_id: account.id });
+    }
+  });
+
+  afterAll(async () => {
+    await healthy?.stop();
+    await hanging?.stop();
+    if (system) await system.stop();
+  });
+
+  it('50 events to a hanging endpoint, then 50 to a healthy one: the healthy all arrive while the hang lasts', async () => {
+    assert.equal((await hook('hang.example.com', hanging.url('/hang'))).status, 200);
+    assert.equal((await hook('ok.example.com', healthy.url('/ok'))).status, 200);
+    await system.configPropagated();
+
+    await produce('hang.example.com', 50, 'hang');
+    await waitFor(() => hanging.received > 0, 20_000, 'the hanging endpoint to get its first POST');
+    await produce('ok.example.com', 50, 'ok');
+    const arrived = await healthy.waitFor('/ok', 50, 20_000);
+
+    const lastHealthy = Math.max(...arrived.map((r) => r.at));
+    assert.ok(
+      lastHealthy < hanging.firstAt + TIMEOUT_MS,
+      `all 50 healthy deliveries arrived ${lastHealthy - hanging.firstAt} ms after the hang began (< ${TIMEOUT_MS})`,
+    );
+    assert.equal(hanging.open, PER_ENDPOINT, 'the hanging endpoint holds exactly its cap of connections');
+    assert.equal(hanging.maxOpen, PER_ENDPOINT, 'never more than the per-endpoint cap at once');
+
+    // When the deadline passes, each hung POST is recorded once, as a timeout (the retry service then
+    // adds a `dropped` record: `delivered` events are not retried by default).
+    const posted = (a: DeliveryAttempt) => a.domain === 'hang.example.com' && a.outcome !== 'dropped';
+    const attempts = await system.consumeUntil(
+      TOPICS.deliveryAttempts,
+      (v) => JSON.parse(v.toString('utf8')) as DeliveryAttempt,
+      (items) => items.filter(posted).length >= PER_ENDPOINT,
+      30_000,
+    );
+    const hung = attempts.filter(posted);
+    assert.ok(
+      hung.every((a) => a.outcome === 'failed' && a.error_class === 'timeout'),
+      JSON.stringify(hung[0]),
+    );
+    assert.ok(hung.every((a) => a.duration_ms >= TIMEOUT_MS - 100 && a.duration_ms < TIMEOUT_MS + 2000));
+    assert.equal(new Set(hung.map((a) => a.attempt_id)).size, hung.length, 'one attempt event per POST');
+    await hanging.stop(); // the rest now fail fast (connection refused) instead of hanging in turn
+  });
+
+  it('a private address outside the allowlist is refused without a connection, by dispatch and by test sends', async () => {
+    const other = await new Receiver().start('127.0.0.2');
+    try {
+      assert.equal((await hook('refused.example.com', other.url('/private'))).status, 200);
+      await system.configPropagated();
+      const [id] = await produce('refused.example.com', 1, 'refused');
+      const attempts = await system.consumeUntil(
+        TOPICS.deliveryAttempts,
+        (v) => JSON.parse(v.toString('utf8')) as DeliveryAttempt,
+        (items) => items.some((a) => a.event_id === id),
+      );
+      const attempt = attempts.find((a) => a.event_id === id);
+      assert.equal(attempt?.outcome, 'failed');
+      assert.equal(attempt?.error_class, 'destination_refused');
+      const test = await api.call('PUT', '/v3/domains/refused.example.com/webhooks/delivered/test', {
+        form: { url: other.url('/private-test') },
+      });
+      assert.equal(test.status, 400);
+      assert.match(String(test.body.message), /not allowed/);
+      await sleep(200);
+      assert.equal(other.requests.length, 0, 'nothing reached the private address');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('an account that opts in to Standard Webhooks gets webhook-id/-timestamp/-signature over the exact body', async () => {
+    assert.equal((await hook('std.example.com', healthy.url('/std'))).status, 200);
+    const put = await api.call('PUT', '/v5/accounts/features', {
+      form: { standard_webhooks: '{"enabled": true}' },
+    });
+    assert.equal(put.status, 200);
+    const key = (await api.call('GET', '/v5/accounts/http_signing_key')).body as {
+      standard_webhooks_secret: string;
+    };
+    await sleep(1000);
+    const [id] = await produce('std.example.com', 1, 'std');
+    const [post] = (await healthy.waitFor('/std', 1)).filter((r) => r.body.includes(id));
+    const secret = Buffer.from(key.standard_webhooks_secret.replace(/^whsec_/, ''), 'base64');
+    const msgId = String(post.headers['webhook-id']);
+    const timestamp = String(post.headers['webhook-timestamp']);
+    assert.match(msgId, /^dlv_/);
+    assert.ok(Math.abs(Number(timestamp) - Date.now() / 1000) < 60);
+    const expected = createHmac('sha256', secret)
+      .update(`${msgId}.${timestamp}.${post.body}`)
+      .digest('base64');
+    assert.equal(post.headers['webhook-signature'], `v1,${expected}`);
+    // Mailgun's own signature is still in the body.
+    const body = JSON.parse(post.body) as {
+      signature: { timestamp: string; token: string; signature: string };
+    };
+    const mg = createHmac('sha256', account.signing_key)
+      .update(body.signature.timestamp + body.signature.token)
+      .digest('hex');
+    assert.equal(body.signature.signature, mg);
+  });
+});
