@@ -29,6 +29,8 @@ export default tseslint.config(
         Buffer: 'readonly',
         AbortSignal: 'readonly',
         fetch: 'readonly',
+        FormData: 'readonly',
+        structuredClone: 'readonly',
       },
     },
   },

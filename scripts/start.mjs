@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // npm start: from a fresh clone to the whole system. Installs what is missing, builds, starts the
 // local Kafka + PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL are set), creates the topics, runs the
-// migrations, starts the five services and stops everything it started on Ctrl-C.
+// migrations, starts the five services and stops everything it started on Ctrl-C. The admin token is
+// kept in .local/admin-token (0600) while the system runs, for `npm run demo`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build, ensureDependencies, log, ROOT, run, SERVICES } from './lib.mjs';
@@ -14,6 +16,7 @@ const { stackUp, stackDown } = await import('./stack.mjs');
 const stack = await stackUp();
 
 const adminToken = process.env.ADMIN_TOKEN || randomBytes(24).toString('hex');
+const tokenFile = join(ROOT, '.local', 'admin-token');
 const basePort = Number(process.env.HTTP_PORT ?? 8080);
 const env = {
   ...process.env,
@@ -67,6 +70,7 @@ async function waitReady(name, port, timeoutMs = 120_000) {
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
+  rmSync(tokenFile, { force: true });
   log('stopping services');
   const exits = [...children.values()].map((child) => new Promise((resolve) => child.once('exit', resolve)));
   for (const child of children.values()) child.kill('SIGTERM');
@@ -81,6 +85,10 @@ async function shutdown(code) {
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+
+mkdirSync(join(ROOT, '.local'), { recursive: true });
+rmSync(tokenFile, { force: true }); // a left-over file may have another mode
+writeFileSync(tokenFile, `${adminToken}\n`, { mode: 0o600 }); // removed again by shutdown()
 
 const ports = Object.fromEntries(SERVICES.map((name, i) => [name, basePort + i]));
 for (const name of SERVICES) startService(name, ports[name]);

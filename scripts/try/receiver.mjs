@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // A local webhook receiver for trying Hookpost: prints each POST and checks Mailgun's signature
 // when SIGNING_KEY is set.  PORT (default 9000).  Zero dependencies.
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
+import { signatureValid } from './verify.mjs';
 
 const port = Number(process.env.PORT ?? 9000);
 const key = process.env.SIGNING_KEY;
@@ -15,11 +15,7 @@ createServer((req, res) => {
     let verdict = 'set SIGNING_KEY to verify the signature';
     try {
       const body = JSON.parse(text);
-      const { timestamp, token, signature } = body.signature ?? {};
-      if (key) {
-        const expected = createHmac('sha256', key).update(`${timestamp}${token}`).digest('hex');
-        verdict = expected === signature ? 'signature OK' : 'signature MISMATCH';
-      }
+      if (key) verdict = signatureValid(key, body.signature) ? 'signature OK' : 'signature MISMATCH';
       const data = body['event-data'] ?? {};
       console.log(`${req.method} ${req.url} event=${data.event} id=${data.id} ${verdict}`);
       console.log(JSON.stringify(body, null, 2));

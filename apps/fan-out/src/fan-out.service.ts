@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { TOPICS, topicName } from '@hookpost/contracts';
+import { groupName, TOPICS, topicName } from '@hookpost/contracts';
 import { parseCidrList } from '@hookpost/domain';
 import { BatchingProducer, ConcurrentConsumer, ConfigView, TransformConsumer } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
@@ -40,7 +40,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     this.router = new TransformConsumer({
       kafka,
       producer,
-      groupId: 'hookpost-fan-out',
+      groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-fan-out'),
       topic: t(TOPICS.webhookEventsRedacted),
       transform: (message, ctx) =>
         routeEvent(this.view.state, message, ctx, routeTopics, this.stats, Date.now()),
@@ -61,7 +61,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     );
     this.dispatch = new ConcurrentConsumer({
       kafka,
-      groupId: 'hookpost-dispatch',
+      groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-dispatch'),
       topics: [t(TOPICS.deliveries)],
       maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
       handle: (message, ctx) => dispatcher.handle(message, ctx),

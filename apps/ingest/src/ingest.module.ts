@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { TOPICS, topicName } from '@hookpost/contracts';
+import { groupName, TOPICS, topicName } from '@hookpost/contracts';
 import { BatchingProducer, KafkaModule, TransformConsumer } from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
 import type { IngestEnv } from './env';
@@ -30,7 +30,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.consumer = new TransformConsumer({
       kafka,
       producer,
-      groupId: 'hookpost-ingest',
+      groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-ingest'),
       topic: t(TOPICS.mailEvents),
       transform: (message, ctx) => ingestMessage(message, ctx, topics, this.stats, Date.now()),
       logger,

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { TOPICS, topicName } from '@hookpost/contracts';
+import { groupName, TOPICS, topicName } from '@hookpost/contracts';
 import { BatchingProducer, ConfigView, KafkaModule, TransformConsumer } from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
 import type { RedactionEnv } from './env';
@@ -32,7 +32,7 @@ export class RedactionService implements OnApplicationBootstrap, BeforeApplicati
     this.consumer = new TransformConsumer({
       kafka,
       producer,
-      groupId: 'hookpost-redaction',
+      groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-redaction'),
       topic: t(TOPICS.webhookEvents),
       transform: (message, ctx) => redactMessage(this.view.state, message, ctx, topics),
       logger,

@@ -22,13 +22,14 @@ export class DelayConsumer {
 
   constructor(
     kafka: Kafka,
+    groupId: string,
     private readonly producer: BatchingProducer,
     private readonly topics: DelayTopics,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
     this.consumer = kafka.consumer({
-      groupId: 'hookpost-retry-delay',
+      groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
     });

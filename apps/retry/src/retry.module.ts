@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { retryTopicBase, TOPICS, topicName } from '@hookpost/contracts';
+import { groupName, retryTopicBase, TOPICS, topicName } from '@hookpost/contracts';
 import { delayLabels } from '@hookpost/domain';
 import { BatchingProducer, KafkaModule, TransformConsumer } from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
@@ -41,13 +41,14 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
     this.router = new TransformConsumer({
       kafka,
       producer,
-      groupId: 'hookpost-retry',
+      groupId: groupName(prefix, 'hookpost-retry'),
       topic: t(TOPICS.deliveryAttempts),
       transform: (message, ctx) => routeAttempt(message, ctx, routing, Date.now()),
       logger,
     });
     this.delays = new DelayConsumer(
       kafka,
+      groupName(prefix, 'hookpost-retry-delay'),
       producer,
       {
         delayTopics: delayLabels(env.RETRY_SCHEDULE).map((label) => t(retryTopicBase(label))),

@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { retryTopicBase, topicName, topicSpecs, TOPICS, type TopicSpec } from './topics';
+import { groupName, retryTopicBase, topicName, topicSpecs, TOPICS, type TopicSpec } from './topics';
 
 const DAY_MS = 86_400_000;
 const MIN = 60_000;
@@ -46,6 +46,12 @@ describe('retryTopicBase / topicName', () => {
   it('given a prefix, then it is prepended as is; given none, then the name is unchanged', () => {
     assert.equal(topicName('eu.', 'webhook.events'), 'eu.webhook.events');
     assert.equal(topicName('', 'webhook.events'), 'webhook.events');
+  });
+
+  it('given two prefixes, then their consumer groups differ; given none, then the group is the bare name', () => {
+    assert.equal(groupName('eu.', 'hookpost-fan-out'), 'eu.hookpost-fan-out');
+    assert.notEqual(groupName('eu.', 'hookpost-fan-out'), groupName('us.', 'hookpost-fan-out'));
+    assert.equal(groupName('', 'hookpost-fan-out'), 'hookpost-fan-out');
   });
 });
 

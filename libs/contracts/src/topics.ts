@@ -24,6 +24,14 @@ export function topicName(prefix: string, base: string): string {
   return `${prefix}${base}`;
 }
 
+/**
+ * A consumer group's id, prefixed like the topics: deployments sharing a cluster (one prefix each) must
+ * not share a group, or one deployment's members are assigned the other's partitions.
+ */
+export function groupName(prefix: string, base: string): string {
+  return `${prefix}${base}`;
+}
+
 export interface TopicSpec {
   name: string;
   partitions: number;

@@ -1,8 +1,13 @@
-import type { Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, Kafka } from 'kafkajs';
 import type { TopicSpec } from '@hookpost/contracts';
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. Returns the created names. */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: TopicSpec[],
+  leaderTimeoutMs = 60_000,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -10,7 +15,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
     const missing = specs.filter((s) => !existing.has(s.name));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false, // waitForLeaders below, which tolerates what kafkajs's does not
         topics: missing.map((s) => ({
           topic: s.name,
           numPartitions: s.partitions,
@@ -18,9 +23,45 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
           configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
         })),
       });
+      await waitForLeaders(
+        admin,
+        missing.map((s) => s.name),
+        leaderTimeoutMs,
+      );
     }
     return missing.map((s) => s.name);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** What metadata may answer for a topic created a moment ago, until the broker has caught up. */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Waits until every partition of the topics has a leader. kafkajs's `createTopics({waitForLeaders})`
+ * gives up on UNKNOWN_TOPIC_OR_PARTITION, which a busy broker answers for a just-created topic
+ * (tulios/kafkajs#1222), so provisioning failed now and then although the topics were created.
+ */
+export async function waitForLeaders(
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
+  topics: string[],
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const led = found.filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (led.length === topics.length) return;
+    } catch (err) {
+      const { type, cause } = err as { type?: string; cause?: { type?: string } };
+      if (!SETTLING.has(type ?? cause?.type ?? '')) throw err;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`topics without a leader after ${timeoutMs} ms: ${topics.join(', ')}`);
+    }
+    await sleep(pollMs);
   }
 }
