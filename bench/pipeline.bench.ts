@@ -1,135 +1,166 @@
 /**
- * Mail events through the real pipeline (Kafka, the five services, undici) to a local HTTP receiver.
- * Phase 1 (throughput): produce N events as fast as possible; events/s = N / (last POST - first produce).
- * Phase 2 (latency): produce at a fixed rate; p50/p99 of produce-to-POST.
- * Prints one JSON line last.
+ * Mail events through the real pipeline (Kafka, the five services, undici) to local HTTP endpoints,
+ * everything on this machine. Phases:
+ *   1. throughput to 1 endpoint, then to 100 endpoints: N events produced at once; deliveries/s =
+ *      N / (last first-POST - first produce);
+ *   2. latency at a fixed rate (default 1000 events/s over the 100 endpoints): p50/p99 produce-to-POST;
+ *   3. hang isolation: the same rate while one endpoint hangs; the healthy endpoints' p99 divided by
+ *      their p99 of phase 2.
+ * Writes bench/results/pipeline.json and prints one JSON line last.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Partitioners } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Partitioners, type Producer } from 'kafkajs';
 import { TOPICS } from '@hookpost/contracts';
 import { ROOT } from '../test/support/processes';
 import { seedEvent } from '../test/support/seeds';
 import { TestSystem } from '../test/support/system';
+import { BenchEndpoints, percentile, type Post } from './endpoints';
 
-const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 20000);
-const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 200);
-const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20000);
+const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 100);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const HANGING = ENDPOINTS - 1;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
+const domainOf = (i: number) => `bench-${i}.example.com`;
 
 async function main() {
-  const received = new Map<string, number>();
-  const latencies: number[] = [];
-  let phase: 'throughput' | 'latency' = 'throughput';
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const now = Date.now();
-      const data = JSON.parse(Buffer.concat(chunks).toString('utf8'))['event-data'];
-      if (!received.has(data.id)) {
-        received.set(data.id, now);
-        if (phase === 'latency') latencies.push(now - data['user-variables'].sent_at);
-      }
-      res.writeHead(200).end('ok');
-    });
+  const endpoints = await new BenchEndpoints().start(ENDPOINTS);
+  const system = await TestSystem.start({
+    env: { TOPIC_PARTITIONS: '6', LOG_LEVEL: 'error', DELIVERY_TIMEOUT_MS: '10000' },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-
-  const system = await TestSystem.start({ env: { TOPIC_PARTITIONS: '6', LOG_LEVEL: 'error' } });
   const account = await system.admin('/internal/v1/accounts', { name: 'bench' });
-  await system.admin('/internal/v1/domains', { name: 'bench.example.com', account_id: account.id });
-  const form = new FormData();
-  form.append('id', 'delivered');
-  form.append('url', url);
-  const res = await fetch(`${system.api}/v3/domains/bench.example.com/webhooks`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`api:${account.api_key}`).toString('base64')}` },
-    body: form,
-  });
-  if (res.status !== 200) throw new Error(`webhook create failed: ${res.status}`);
+  for (let i = 0; i < ENDPOINTS; i++) {
+    await system.admin('/internal/v1/domains', { name: domainOf(i), account_id: account.id });
+    const form = new FormData();
+    form.append('id', 'delivered');
+    form.append('url', endpoints.url(i));
+    const res = await fetch(`${system.api}/v3/domains/${domainOf(i)}/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`api:${account.api_key}`).toString('base64')}` },
+      body: form,
+    });
+    if (res.status !== 200) throw new Error(`webhook create failed: ${res.status} ${await res.text()}`);
+  }
   await system.configPropagated();
 
-  const template = { ...seedEvent('delivered'), domain: { name: 'bench.example.com' } };
+  const template = seedEvent('delivered');
   const producer = system.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const topic = system.topic(TOPICS.mailEvents);
-  const eventOf = (id: string) =>
-    JSON.stringify({ ...template, id, 'user-variables': { sent_at: Date.now() } });
+  const message = (id: string, endpoint: number) => ({
+    key: id,
+    value: JSON.stringify({
+      ...template,
+      id,
+      domain: { name: domainOf(endpoint) },
+      'user-variables': { sent_at: Date.now() },
+    }),
+  });
+  const waitFirst = async (ids: string[], timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && ids.some((id) => !endpoints.first.has(id))) await sleep(20);
+    return ids.filter((id) => endpoints.first.has(id)).length;
+  };
 
-  // Warm-up: connections, consumer groups, JIT.
-  await producer.send({ topic, messages: [{ key: 'w', value: eventOf('warmup') }] });
-  while (!received.has('warmup')) await new Promise((r) => setTimeout(r, 50));
+  // Warm-up: one event per endpoint (connections, consumer groups, JIT).
+  const warm = Array.from({ length: ENDPOINTS }, (_, i) => `w${i}`);
+  await producer.send({ topic, messages: warm.map((id, i) => message(id, i)) });
+  await waitFirst(warm, 60_000);
 
-  const started = Date.now();
-  for (let i = 0; i < THROUGHPUT_EVENTS; i += 500) {
-    const messages = [];
-    for (let j = i; j < Math.min(i + 500, THROUGHPUT_EVENTS); j++)
-      messages.push({ key: `t${j}`, value: eventOf(`t${j}`) });
-    await producer.send({ topic, messages });
-  }
-  const produced = Date.now();
-  const deadline = Date.now() + 300_000;
-  while (received.size < THROUGHPUT_EVENTS + 1 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
-  if (received.size < THROUGHPUT_EVENTS + 1) {
-    for (const service of system.services.values()) {
-      process.stderr.write(`--- ${service.name}\n${service.output.join('').slice(-3000)}\n`);
+  const throughput = async (tag: string, endpointOf: (n: number) => number) => {
+    const ids = Array.from({ length: EVENTS }, (_, n) => `${tag}${n}`);
+    const started = Date.now();
+    for (let i = 0; i < EVENTS; i += 500) {
+      await producer.send({
+        topic,
+        messages: ids.slice(i, i + 500).map((id, k) => message(id, endpointOf(i + k))),
+      });
     }
-  }
-  const lastPost = Math.max(
-    ...[...received.entries()].filter(([id]) => id.startsWith('t')).map(([, t]) => t),
-  );
-  const throughputDelivered = received.size - 1;
-  const eventsPerS = throughputDelivered / ((lastPost - started) / 1000);
+    const delivered = await waitFirst(ids, 300_000);
+    const last = Math.max(...ids.flatMap((id) => endpoints.first.get(id)?.at ?? []));
+    return { delivered, perS: Math.round(delivered / ((last - started) / 1000)) };
+  };
 
-  phase = 'latency';
-  const total = LATENCY_RATE * LATENCY_SECONDS;
-  const tick = 50;
-  const perTick = Math.max(1, Math.round((LATENCY_RATE * tick) / 1000));
-  let sent = 0;
-  const latencyStart = Date.now();
-  while (sent < total) {
-    const target = latencyStart + (sent / perTick) * tick;
-    const wait = target - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const messages = [];
-    for (let k = 0; k < perTick && sent < total; k++, sent++)
-      messages.push({ key: `l${sent}`, value: eventOf(`l${sent}`) });
-    await producer.send({ topic, messages });
-  }
-  const latencyDeadline = Date.now() + 60_000;
-  while (latencies.length < total && Date.now() < latencyDeadline)
-    await new Promise((r) => setTimeout(r, 20));
+  const one = await throughput('a', () => 0);
+  const hundred = await throughput('b', (n) => n % ENDPOINTS);
+
+  const atRate = async (tag: string): Promise<Post[]> => {
+    const total = RATE * SECONDS;
+    const tick = 20;
+    const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
+    const ids: string[] = [];
+    const start = Date.now();
+    for (let sent = 0; sent < total;) {
+      const wait = start + (sent / perTick) * tick - Date.now();
+      if (wait > 0) await sleep(wait);
+      const batch: Array<{ key: string; value: string }> = [];
+      for (let k = 0; k < perTick && sent < total; k++, sent++) {
+        const id = `${tag}${sent}`;
+        ids.push(id);
+        batch.push(message(id, sent % ENDPOINTS));
+      }
+      await send(producer, topic, batch);
+    }
+    const healthyIds = ids.filter((_, n) => !(tag === 'h' && n % ENDPOINTS === HANGING));
+    await waitFirst(healthyIds, 60_000);
+    return healthyIds.flatMap((id) => endpoints.first.get(id) ?? []);
+  };
+  const latencyOf = (posts: Post[], keep: (p: Post) => boolean = () => true) =>
+    posts
+      .filter(keep)
+      .map((p) => p.at - (p.sentAt ?? p.at))
+      .sort((a, b) => a - b);
+
+  const steady = await atRate('l');
+  const all = latencyOf(steady);
+  const healthyBaseline = latencyOf(steady, (p) => p.endpoint !== HANGING);
+
+  endpoints.hang(HANGING);
+  const hung = await atRate('h');
+  const healthyHung = latencyOf(hung, (p) => p.endpoint !== HANGING);
+  endpoints.release();
+
+  const rss = Object.fromEntries([...system.services].map(([name, s]) => [name, s.peakRssMb()]));
   await producer.disconnect();
   await system.stop();
-  server.close();
+  await endpoints.stop();
 
-  latencies.sort((a, b) => a - b);
   const result = {
     bench: 'pipeline',
-    events: THROUGHPUT_EVENTS,
-    delivered: throughputDelivered,
-    produce_s: (produced - started) / 1000,
-    events_per_s: Math.round(eventsPerS),
-    latency_rate_eps: LATENCY_RATE,
-    latency_samples: latencies.length,
-    p50_ms: percentile(latencies, 50),
-    p99_ms: percentile(latencies, 99),
-    max_ms: latencies[latencies.length - 1],
+    events: EVENTS,
+    endpoints: ENDPOINTS,
+    deliveries_per_s_1_endpoint: one.perS,
+    deliveries_per_s: hundred.perS,
+    delivered: { one_endpoint: one.delivered, hundred_endpoints: hundred.delivered },
+    rate_eps: RATE,
+    latency_samples: all.length,
+    p50_ms_at_1000_eps: percentile(all, 50),
+    p99_ms_at_1000_eps: percentile(all, 99),
+    max_ms_at_1000_eps: all[all.length - 1],
+    healthy_p99_ms_without_hang: percentile(healthyBaseline, 99),
+    healthy_p99_ms_with_hang: percentile(healthyHung, 99),
+    hang_isolation_ratio:
+      Math.round((percentile(healthyHung, 99) / percentile(healthyBaseline, 99)) * 100) / 100,
+    max_rss_mb: Math.max(...Object.values(rss).map((v) => v ?? 0)),
+    rss_mb: rss,
   };
-  writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.json'), JSON.stringify(result, null, 2));
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** Sends without waiting in line behind the previous send (the rate must not bend to produce latency). */
+const pending = new Set<Promise<unknown>>();
+async function send(producer: Producer, topic: string, messages: Array<{ key: string; value: string }>) {
+  const p = producer.send({ topic, messages }).finally(() => pending.delete(p));
+  pending.add(p);
+  if (pending.size > 50) await Promise.race(pending);
+}
+
 main().catch((err) => {
-  process.stderr.write(`${err.stack ?? err}\n`);
+  process.stderr.write(`${(err as Error).stack ?? err}\n`);
   process.exit(1);
 });

@@ -135,6 +135,33 @@ describe('dispatch: no head-of-line blocking, per-endpoint cap, destination poli
     await hanging.stop(); // the rest now fail fast (connection refused) instead of hanging in turn
   });
 
+  it('kill -9 of fan-out with deliveries in flight loses none: after a restart every event arrives', async () => {
+    const slow = await new Receiver().start();
+    slow.delayMs = 100; // 8 at a time (the cap) x 100 ms: about 8 s for all of them
+    try {
+      await system.admin('/internal/v1/domains', { name: 'crash.example.com', account_id: account.id });
+      assert.equal((await hook('crash.example.com', slow.url('/crash'))).status, 200);
+      await system.configPropagated();
+      const ids = await produce('crash.example.com', 300, 'crash');
+      await waitFor(() => slow.received('/crash').length >= 20, 20_000, 'the first deliveries');
+      await system.service('fan-out').kill();
+      const before = new Set(slow.received('/crash').map((r) => JSON.parse(r.body)['event-data'].id));
+      assert.ok(before.size < ids.length, `killed mid-way (${before.size} of ${ids.length} had arrived)`);
+      await sleep(300);
+      await (await system.startService('fan-out')).waitReady();
+      await waitFor(
+        () => {
+          const got = new Set(slow.received('/crash').map((r) => JSON.parse(r.body)['event-data'].id));
+          return ids.every((id) => got.has(id));
+        },
+        60_000,
+        'every event after the restart',
+      );
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('a private address outside the allowlist is refused without a connection, by dispatch and by test sends', async () => {
     const other = await new Receiver().start('127.0.0.2');
     try {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -67,6 +68,21 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The process's peak resident set size so far (Linux VmHWM), in MiB; null where /proc is absent. */
+  peakRssMb(): number | null {
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+      return kb ? Math.round(Number(kb) / 1024) : null;
+    } catch {
+      return null;
+    }
+  }
+
   async readiness(): Promise<{ ok: boolean; body: Record<string, unknown> }> {
     const res = await fetch(`${this.url}/readyz`);
     return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
@@ -90,6 +106,12 @@ export class ServiceProcess {
   async stop(): Promise<number | null> {
     this.child.kill('SIGTERM');
     return this.exitCode;
+  }
+
+  /** kill -9: no shutdown hook runs, nothing is flushed or committed. */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exitCode;
   }
 
   /** Waits for the process to exit on its own. */

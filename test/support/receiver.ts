@@ -16,6 +16,8 @@ export class Receiver {
   private server: Server | null = null;
   respond: (req: ReceivedRequest) => number = () => 200;
   replyBody: (req: ReceivedRequest) => string = () => 'ok';
+  /** How long each answer takes (a slow endpoint). */
+  delayMs = 0;
 
   private host = '127.0.0.1';
 
@@ -34,7 +36,12 @@ export class Receiver {
           at: Date.now(),
         };
         this.requests.push(received);
-        res.writeHead(this.respond(received), { 'content-type': 'text/plain' }).end(this.replyBody(received));
+        const answer = () =>
+          res
+            .writeHead(this.respond(received), { 'content-type': 'text/plain' })
+            .end(this.replyBody(received));
+        if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, host, resolve));

@@ -71,6 +71,7 @@ export class TestSystem {
       LOG_LEVEL: 'warn',
       TOPIC_PARTITIONS: '3',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
       ...opts.env,
     };
     const system = new TestSystem(env, stack.DATABASE_URL, databaseName);

@@ -41,6 +41,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       kafka,
       producer,
       groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-fan-out'),
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       topic: t(TOPICS.webhookEventsRedacted),
       transform: (message, ctx) =>
         routeEvent(this.view.state, message, ctx, routeTopics, this.stats, Date.now()),
@@ -62,6 +63,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     this.dispatch = new ConcurrentConsumer({
       kafka,
       groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-dispatch'),
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       topics: [t(TOPICS.deliveries)],
       maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
       handle: (message, ctx) => dispatcher.handle(message, ctx),

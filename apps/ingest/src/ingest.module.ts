@@ -31,6 +31,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       kafka,
       producer,
       groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-ingest'),
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       topic: t(TOPICS.mailEvents),
       transform: (message, ctx) => ingestMessage(message, ctx, topics, this.stats, Date.now()),
       logger,

@@ -33,6 +33,7 @@ export class RedactionService implements OnApplicationBootstrap, BeforeApplicati
       kafka,
       producer,
       groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-redaction'),
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       topic: t(TOPICS.webhookEvents),
       transform: (message, ctx) => redactMessage(this.view.state, message, ctx, topics),
       logger,

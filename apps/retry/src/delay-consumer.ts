@@ -26,11 +26,14 @@ export class DelayConsumer {
     private readonly producer: BatchingProducer,
     private readonly topics: DelayTopics,
     private readonly logger: Logger,
+    sessionTimeoutMs = 30_000,
     private readonly now: () => number = Date.now,
   ) {
     this.consumer = kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
       maxWaitTimeInMs: 100,
     });
   }

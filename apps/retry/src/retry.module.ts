@@ -42,6 +42,7 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
       kafka,
       producer,
       groupId: groupName(prefix, 'hookpost-retry'),
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       topic: t(TOPICS.deliveryAttempts),
       transform: (message, ctx) => routeAttempt(message, ctx, routing, Date.now()),
       logger,
@@ -56,6 +57,7 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
         rejected: t(TOPICS.mailEventsRejected),
       },
       logger,
+      env.KAFKA_SESSION_TIMEOUT_MS,
     );
   }
 

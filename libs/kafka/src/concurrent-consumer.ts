@@ -8,6 +8,8 @@ export interface MessageContext {
 }
 
 export interface ConcurrentConsumerOptions {
+  /** Consumer group session timeout: how soon a dead member's partitions are reassigned. */
+  sessionTimeoutMs?: number;
   kafka: Kafka;
   groupId: string;
   topics: string[];
@@ -34,6 +36,8 @@ export class ConcurrentConsumer {
     this.consumer = opts.kafka.consumer({
       groupId: opts.groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10),
       maxWaitTimeInMs: 50,
     });
     // A new assignment starts from the committed offsets: forget what the old one tracked.

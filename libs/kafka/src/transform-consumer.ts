@@ -10,6 +10,8 @@ export interface TransformContext {
 export type Transform = (message: KafkaMessage, ctx: TransformContext) => OutgoingRecord[];
 
 export interface TransformConsumerOptions {
+  /** Consumer group session timeout: how soon a dead member's partitions are reassigned. */
+  sessionTimeoutMs?: number;
   kafka: Kafka;
   producer: BatchingProducer;
   groupId: string;
@@ -30,6 +32,8 @@ export class TransformConsumer {
     this.consumer = opts.kafka.consumer({
       groupId: opts.groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10),
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
     });

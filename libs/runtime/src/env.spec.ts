@@ -25,6 +25,7 @@ describe('parseEnv', () => {
       LOG_LEVEL: 'info',
       HTTP_HOST: '0.0.0.0',
       SHUTDOWN_TIMEOUT_MS: 15000,
+      KAFKA_SESSION_TIMEOUT_MS: 10000,
     });
   });
 
@@ -36,6 +37,7 @@ describe('parseEnv', () => {
         LOG_LEVEL: 'debug',
         HTTP_HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: '500',
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
       }),
       {
         KAFKA_BROKERS: ['k1:9092'],
@@ -43,6 +45,7 @@ describe('parseEnv', () => {
         LOG_LEVEL: 'debug',
         HTTP_HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: 500,
+        KAFKA_SESSION_TIMEOUT_MS: 6000,
       },
     );
   });
@@ -75,6 +78,7 @@ describe('parseEnv', () => {
       [{ LOG_LEVEL: 'loud' }, /^ {2}LOG_LEVEL: /m],
       [{ SHUTDOWN_TIMEOUT_MS: '-1' }, /^ {2}SHUTDOWN_TIMEOUT_MS: /m],
       [{ SHUTDOWN_TIMEOUT_MS: '1.5' }, /^ {2}SHUTDOWN_TIMEOUT_MS: /m],
+      [{ KAFKA_SESSION_TIMEOUT_MS: '1000' }, /^ {2}KAFKA_SESSION_TIMEOUT_MS: /m],
       [{ HTTP_PORT: 'http' }, /^ {2}HTTP_PORT: /m],
       [{ HTTP_PORT: '0' }, /^ {2}HTTP_PORT: /m],
       [{ HTTP_PORT: '65536' }, /^ {2}HTTP_PORT: /m],

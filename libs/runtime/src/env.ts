@@ -29,6 +29,8 @@ export const commonEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HTTP_HOST: z.string().default('0.0.0.0'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
+  /** How soon a dead consumer's partitions move to a live one (the broker allows 6 s to 30 min). */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10000),
 };
 
 /** Validates `source` against `shape` into one typed object, or throws EnvError naming the variables. */
