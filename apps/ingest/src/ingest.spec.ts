@@ -83,6 +83,16 @@ describe('ingestMessage', () => {
       ['a missing id', seedBytes({ ...SEED_DELIVERED, id: undefined }), /^invalid event: id: /],
       ['random bytes', Buffer.from([0xff, 0x00, 0xfe, 0x7b]), /^not JSON: /],
       ['a null value', null, /^empty message$/],
+      [
+        'a valid event nested 200 000 levels deep',
+        Buffer.from(
+          JSON.stringify(SEED_DELIVERED).replace(
+            '"user-variables":[]',
+            `"user-variables":${'['.repeat(200_000)}${']'.repeat(200_000)}`,
+          ),
+        ),
+        /^nested deeper than \d+ levels$/,
+      ],
     ];
     for (const [name, value, reason] of invalid) {
       it(`given ${name}`, () => {
