@@ -27,7 +27,7 @@ const BAD_KEY = 'e2e-bad-input';
 
 interface BadInput {
   name: string;
-  value: Buffer;
+  value: Buffer | null;
   reason: RegExp;
 }
 
@@ -49,6 +49,7 @@ const BAD_INPUTS: BadInput[] = [
   { name: 'a JSON array', value: Buffer.from('[1,2,3]'), reason: /invalid event/ },
   { name: 'JSON null', value: Buffer.from('null'), reason: /invalid event/ },
   { name: 'an empty value', value: Buffer.alloc(0), reason: /empty/ },
+  { name: 'a null value (tombstone)', value: null, reason: /empty/ },
   { name: 'no event', value: edited((e) => delete e.event), reason: /\bevent\b/ },
   { name: 'event is a number', value: edited((e) => (e.event = 42)), reason: /\bevent\b/ },
   { name: 'no timestamp', value: edited((e) => delete e.timestamp), reason: /timestamp/ },
@@ -165,7 +166,11 @@ describe('pipeline, ingest: Mailgun event-data in, normalised events out, everyt
       const post = await collector.until(() => postsOf(`/ingest/${type}`, event.id)[0], `${type} POST`);
       expectEqual(post['event-data'], event, `${type}: the POSTed event-data is the produced event`);
     }
-    const normalised = collector.json<WebhookEvent>(TOPICS.webhookEvents);
+    const ids = new Set(produced.map((p) => p.event.id));
+    const normalised = await collector.until(() => {
+      const got = collector.json<WebhookEvent>(TOPICS.webhookEvents, (e) => ids.has(e.event_id));
+      return got.length >= ids.size && got;
+    }, 'the normalised events');
     for (const { type, event } of produced) {
       const mine = normalised.filter((e) => e.event_id === event.id);
       assert.equal(mine.length, 1, `${type}: one normalised event`);
@@ -205,7 +210,9 @@ describe('pipeline, ingest: Mailgun event-data in, normalised events out, everyt
     }, 'every bad input rejected');
     assert.equal(rejected.length, sent.length, 'one rejected record per bad input, no more');
     for (const bad of sent) {
-      const mine = rejected.filter((r) => (r.value ?? Buffer.alloc(0)).equals(bad.value));
+      const mine = rejected.filter((r) =>
+        bad.value === null ? r.value === null : r.value !== null && r.value.equals(bad.value),
+      );
       assert.equal(mine.length, 1, `${bad.name}: rejected once with its original bytes`);
       const h = (name: string) => mine[0].headers[name]?.toString();
       assert.match(h(HEADERS.rejectReason) ?? '', bad.reason, `${bad.name}: reason`);
@@ -247,10 +254,13 @@ describe('pipeline, ingest: Mailgun event-data in, normalised events out, everyt
       },
       { events: 2, withoutWebhook: 2, jobs: 0 },
     );
-    const redacted = collector.json<WebhookEvent>(
-      TOPICS.webhookEventsRedacted,
-      (e) => e.event_id === quiet.id || e.event_id === unknown.id,
-    );
+    const redacted = await collector.until(() => {
+      const got = collector.json<WebhookEvent>(
+        TOPICS.webhookEventsRedacted,
+        (e) => e.event_id === quiet.id || e.event_id === unknown.id,
+      );
+      return got.length >= 2 && got;
+    }, 'both events on webhook.events.redacted');
     expectEqual(redacted.map((e) => [e.event_id, e.domain]).sort(), [
       [quiet.id, QUIET_DOMAIN],
       [unknown.id, UNKNOWN_DOMAIN],
@@ -262,5 +272,50 @@ describe('pipeline, ingest: Mailgun event-data in, normalised events out, everyt
     assert.equal(jobs.length, 0, 'no delivery job');
     assert.equal(collector.on(TOPICS.mailEventsRejected).length, rejectedBefore, 'nothing rejected');
     assert.equal((await system.service('fan-out').readiness()).ok, true);
+  });
+  it('an event of exactly 1 MiB is accepted and delivered whole', async () => {
+    const event = seedFor('delivered', DOMAIN, 'max-size');
+    event['x-padding'] = '';
+    const padding = MIB - Buffer.byteLength(JSON.stringify(event));
+    event['x-padding'] = 'p'.repeat(padding);
+    const bytes = Buffer.from(JSON.stringify(event));
+    assert.equal(bytes.length, MIB);
+    await producer.send(TOPICS.mailEvents, bytes);
+
+    const post = await collector.until(() => postsOf('/ingest/delivered', event.id)[0], 'the 1 MiB event');
+    expectEqual(post['event-data'], event);
+  });
+
+  it('malformed trace context on a mail event is dropped, not passed on: the event is still delivered; well-formed context still reaches the POST', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const cases: Array<[string, Record<string, string>, Record<string, string | undefined>]> = [
+      ['a traceparent with a line break', { traceparent: '00-abc\r\nx-injected: 1' }, {}],
+      ['a traceparent that is not W3C', { traceparent: 'not-a-trace-context' }, {}],
+      ['a tracestate with a NUL byte', { traceparent, tracestate: 'vendor=\u0000' }, { traceparent }],
+      [
+        'well-formed trace context',
+        { traceparent, tracestate: 'rojo=00f067aa0ba902b7' },
+        { traceparent, tracestate: 'rojo=00f067aa0ba902b7' },
+      ],
+    ];
+    const sent = [];
+    for (const [name, headers, expected] of cases) {
+      const event = seedFor('delivered', DOMAIN, 'trace');
+      await producer.send(TOPICS.mailEvents, JSON.stringify(event), null, headers);
+      sent.push({ name, event, expected });
+    }
+    for (const { name, event, expected } of sent) {
+      const request = await collector.until(
+        () => receiver.received('/ingest/delivered').find((r) => parsePost(r)['event-data'].id === event.id),
+        `${name}: delivered`,
+        15_000,
+      );
+      expectEqual(
+        { traceparent: request.headers.traceparent, tracestate: request.headers.tracestate },
+        { traceparent: expected.traceparent, tracestate: expected.tracestate },
+        name,
+      );
+      assert.equal(request.headers['x-injected'], undefined);
+    }
   });
 });

@@ -148,12 +148,13 @@ export class MailProducer {
 
   async send(
     base: string,
-    value: string | Buffer,
+    value: string | Buffer | null,
     key: string | null = null,
+    headers: IHeaders = {},
   ): Promise<{ partition: number; offset: string }> {
     const [meta] = await this.producer.send({
       topic: this.system.topic(base),
-      messages: [{ key, value }],
+      messages: [{ key, value, headers }],
     });
     return { partition: meta.partition, offset: meta.baseOffset ?? '' };
   }
