@@ -126,7 +126,11 @@ describe('pipeline, fan-out and dispatch: which URLs an event goes to, and what 
         asPrimary,
         'POST',
         `/v3/domains/${SUB_DOMAIN}/webhooks`,
-        { id: 'delivered', url: [url('/sd/domain'), url('/s/shared'), url('/p/shared')] },
+        {
+          id: 'delivered',
+          // The primary's account-level URL, written differently: the same URL once normalised.
+          url: [url('/sd/domain'), url('/s/shared'), url('/p/shared').replace('http://', 'HTTP://')],
+        },
         onBehalfOfSub,
       ],
       [
