@@ -9,11 +9,11 @@ import { Receiver } from '../support/receiver';
 import { seedEvent } from '../support/seeds';
 import { TestSystem } from '../support/system';
 
-const SCHEDULE = [2000, 2000, 3000]; // RETRY_SCHEDULE=2s,2s,3s
+const SCHEDULE = [4000, 2000, 3000]; // RETRY_SCHEDULE=4s,2s,3s
 
 const idOf = (body: string) => (JSON.parse(body) as { 'event-data': { id: string } })['event-data'].id;
 
-describe('retry on timestamped delay topics (RETRY_SCHEDULE=2s,2s,3s), dead letters, kill -9', () => {
+describe('retry on timestamped delay topics (RETRY_SCHEDULE=4s,2s,3s), dead letters, kill -9', () => {
   let system: TestSystem;
   let receiver: Receiver;
   const flakySeen = new Set<string>();
@@ -60,7 +60,7 @@ describe('retry on timestamped delay topics (RETRY_SCHEDULE=2s,2s,3s), dead lett
       }
       return 500;
     };
-    system = await TestSystem.start({ env: { RETRY_SCHEDULE: '2s,2s,3s' } });
+    system = await TestSystem.start({ env: { RETRY_SCHEDULE: '4s,2s,3s' } });
     const account = await system.admin('/internal/v1/accounts', { name: 'R' });
     await system.admin('/internal/v1/domains', { name: 'r.example.com', account_id: account.id });
     const api = new ApiClient(system.api, account.api_key);
@@ -142,7 +142,7 @@ describe('retry on timestamped delay topics (RETRY_SCHEDULE=2s,2s,3s), dead lett
   it('kill -9 of the retry service while jobs wait: after a restart every job fires, once', async () => {
     // Watch the first delay topic from before the events exist, so parking is seen within milliseconds.
     const parked = await system.reader(
-      retryTopicBase('2s'),
+      retryTopicBase('4s'),
       (v) => JSON.parse(v.toString('utf8')) as DeliveryJob,
     );
     const ids = await produce('complained', 20);

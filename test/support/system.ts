@@ -179,7 +179,10 @@ export class TestSystem {
     base: string,
     decode: (value: Buffer) => T,
   ): Promise<{ items: T[]; stop: () => Promise<void> }> {
-    const consumer = this.kafka.consumer({ groupId: `e2e-reader-${randomBytes(4).toString('hex')}` });
+    const consumer = this.kafka.consumer({
+      groupId: `e2e-reader-${randomBytes(4).toString('hex')}`,
+      maxWaitTimeInMs: 50,
+    });
     const items: T[] = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic(base)], fromBeginning: true });
@@ -200,7 +203,10 @@ export class TestSystem {
     done: (items: T[]) => boolean,
     timeoutMs = 30_000,
   ): Promise<T[]> {
-    const consumer = this.kafka.consumer({ groupId: `e2e-reader-${randomBytes(4).toString('hex')}` });
+    const consumer = this.kafka.consumer({
+      groupId: `e2e-reader-${randomBytes(4).toString('hex')}`,
+      maxWaitTimeInMs: 100,
+    });
     const items: T[] = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic(base)], fromBeginning: true });
