@@ -43,7 +43,8 @@ export class Dispatcher {
       const attemptedAt = Date.now();
       const prepared = prepareDelivery(this.state, job, attemptedAt, newToken());
       const sent = prepared.ok
-        ? await this.sender.post(job.url, prepared.body, { ...prepared.headers, ...trace })
+        ? // traceparent is added by the undici instrumentation: the POST's own span, in this job's trace
+          await this.sender.post(job.url, prepared.body, prepared.headers)
         : {
             result: { kind: 'error', errorClass: 'no_signing_key', message: prepared.reason } as const,
             durationMs: 0,

@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { withProcessSpan } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
 import { OffsetTracker } from './offset-tracker';
 
@@ -101,9 +102,10 @@ export class ConcurrentConsumer {
   }
 
   private async run(message: KafkaMessage, ctx: MessageContext): Promise<void> {
+    const consumed = { ...ctx, offset: message.offset, headers: message.headers, groupId: this.opts.groupId };
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.opts.handle(message, ctx);
+        return await withProcessSpan(consumed, () => this.opts.handle(message, ctx));
       } catch (err) {
         this.opts.logger.error({ err, ...ctx, offset: message.offset }, 'handler failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));

@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { startSendSpans } from '@hookpost/telemetry';
 
 export interface OutgoingRecord {
   topic: string;
@@ -42,10 +43,22 @@ export class BatchingProducer {
     await this.producer.disconnect();
   }
 
+  /** Sends the records (each in its own `send` span, whose context its headers then carry). */
   send(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
+    const spans = startSendSpans(records);
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      this.queue.push({
+        records,
+        resolve: () => {
+          spans.end();
+          resolve();
+        },
+        reject: (err) => {
+          spans.end(err);
+          reject(err);
+        },
+      });
       if (!this.flushing) void this.flush();
     });
   }

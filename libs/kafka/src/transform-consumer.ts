@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { withProcessSpanSync } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
 import type { BatchingProducer, OutgoingRecord } from './producer';
 
@@ -57,7 +58,15 @@ export class TransformConsumer {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         const ctx = { topic: batch.topic, partition: batch.partition };
         const out: OutgoingRecord[] = [];
-        for (const message of batch.messages) out.push(...transform(message, ctx));
+        for (const message of batch.messages) {
+          const consumed = {
+            ...ctx,
+            offset: message.offset,
+            headers: message.headers,
+            groupId: this.opts.groupId,
+          };
+          out.push(...withProcessSpanSync(consumed, () => transform(message, ctx)));
+        }
         await producer.send(out);
         const last = batch.lastOffset();
         resolveOffset(last);
