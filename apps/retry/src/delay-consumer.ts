@@ -8,7 +8,7 @@ import {
   type BatchingProducer,
   type OutgoingRecord,
 } from '@hookpost/kafka';
-import { traceHeadersOf, withProcessSpanSync } from '@hookpost/telemetry';
+import { reportLag, reportRetryBacklog, traceHeadersOf, withProcessSpanSync } from '@hookpost/telemetry';
 
 export interface DelayTopics {
   delayTopics: string[];
@@ -97,6 +97,12 @@ export class DelayConsumer {
           await this.consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() },
           ]);
+        }
+        const next = notDue ? Number(notDue.offset) : lastDone !== null ? Number(lastDone) + 1 : null;
+        if (next !== null) {
+          const waiting = Number(batch.highWatermark) - next;
+          reportLag(this.groupId, batch.topic, batch.partition, waiting);
+          reportRetryBacklog(batch.topic, batch.partition, waiting);
         }
         if (notDue) {
           this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: notDue.offset });

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { metrics } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -39,7 +38,14 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   prometheus = new PrometheusExporter({ preventServerStart: true });
   const metricReaders: MetricReader[] = [prometheus];
   if (otlpConfigured('METRICS', env)) {
-    metricReaders.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
+    const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000; // the standard variable
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis: interval,
+        exportTimeoutMillis: Math.min(interval, Number(env.OTEL_METRIC_EXPORT_TIMEOUT) || 30_000),
+      }),
+    );
   }
   sdk = new NodeSDK({
     // Without an OTLP endpoint no tracer provider is registered: spans cost nothing, and the W3C
@@ -76,6 +82,3 @@ export function serveMetrics(req: IncomingMessage, res: ServerResponse): void {
   }
   prometheus.getMetricsRequestHandler(req, res);
 }
-
-/** The meter every Hookpost instrument is created from. */
-export const meter = () => metrics.getMeter('hookpost');
