@@ -69,8 +69,7 @@ function timed(what, fn) {
 }
 
 function goEnv() {
-  // GOTOOLCHAIN=local: build with the Go on the machine, never fetch another toolchain.
-  return { ...process.env, GOBIN: BIN, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local', CGO_ENABLED: '0' };
+  return { ...process.env, GOBIN: BIN, CGO_ENABLED: '0' };
 }
 
 /** helm at the pinned version in .local/bin (a stamp file records what was built). */
