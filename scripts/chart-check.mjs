@@ -11,7 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { log, ROOT } from './lib.mjs';
 
 export const HELM_MODULE = 'helm.sh/helm/v3/cmd/helm';
@@ -171,4 +172,4 @@ function main() {
   log(`chart check passed for Kubernetes ${kube} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? '')) main();
