@@ -39,6 +39,10 @@ async function main() {
       DELIVERY_TIMEOUT_MS: '10000',
       RETRY_SCHEDULE: `${RETRY_DELAY_MS}ms`,
       RETRY_EXCLUDED_EVENTS: 'accepted', // the bench's events are `delivered`: let them be retried
+      // BENCH_PROFILE=dir: every service writes a V8 CPU profile there when it stops.
+      ...(process.env.BENCH_PROFILE
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
+        : {}),
     },
   });
   const account = await system.admin('/internal/v1/accounts', { name: 'bench' });

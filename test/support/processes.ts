@@ -56,7 +56,9 @@ export class ServiceProcess {
   }
 
   static spawn(name: string, env: Record<string, string>, port: number): ServiceProcess {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'main.js')], {
+    // BENCH_NODE_ARGS: extra node flags for the services (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', name, 'main.js')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
