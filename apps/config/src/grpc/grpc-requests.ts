@@ -114,7 +114,8 @@ export const resendWebhookFailureRequest = z.object({ ...domain, event_id: requi
 /** The filter fields of a list request as the REST API's query parameters (empty ones absent). */
 export function failureQueryParams(r: z.infer<z.ZodObject<typeof failureFilters>>): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const name of ['event', 'url', 'begin', 'end', 'page'] as const) if (r[name] !== '') params[name] = r[name];
+  for (const name of ['event', 'url', 'begin', 'end', 'page'] as const)
+    if (r[name] !== '') params[name] = r[name];
   if (r.limit !== 0) params.limit = String(r.limit);
   return params;
 }
