@@ -15,6 +15,10 @@ export interface Post {
 export class BenchEndpoints {
   private readonly servers: Server[] = [];
   private readonly hanging = new Set<number>();
+  /** Endpoints that answer 500 to the first POST of each event and 200 to the next (a retry). */
+  readonly failFirst = new Set<number>();
+  /** When the second POST (the retry) of an event arrived. */
+  readonly retried = new Map<string, number>();
   private readonly held: ServerResponse[] = [];
   readonly first = new Map<string, Post>();
   posts = 0;

@@ -5,7 +5,9 @@
  *      N / (last first-POST - first produce);
  *   2. latency at a fixed rate (default 1000 events/s over the 100 endpoints): p50/p99 produce-to-POST;
  *   3. hang isolation: the same rate while one endpoint hangs; the healthy endpoints' p99 divided by
- *      their p99 of phase 2.
+ *      their p99 of phase 2;
+ *   4. retry lateness: 10 endpoints fail each event's first POST; RETRY_SCHEDULE=1s; how late after
+ *      "failure + 1 s" the retry's POST arrives (p50/p99).
  * Writes bench/results/pipeline.json and prints one JSON line last.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,13 +25,21 @@ const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 100);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const HANGING = ENDPOINTS - 1;
+const RETRY_DELAY_MS = 1000;
+const RETRY_EVENTS = Number(process.env.BENCH_RETRY_EVENTS ?? 500);
 
 const domainOf = (i: number) => `bench-${i}.example.com`;
 
 async function main() {
   const endpoints = await new BenchEndpoints().start(ENDPOINTS);
   const system = await TestSystem.start({
-    env: { TOPIC_PARTITIONS: '6', LOG_LEVEL: 'error', DELIVERY_TIMEOUT_MS: '10000' },
+    env: {
+      TOPIC_PARTITIONS: '6',
+      LOG_LEVEL: 'error',
+      DELIVERY_TIMEOUT_MS: '10000',
+      RETRY_SCHEDULE: `${RETRY_DELAY_MS}ms`,
+      RETRY_EXCLUDED_EVENTS: 'accepted', // the bench's events are `delivered`: let them be retried
+    },
   });
   const account = await system.admin('/internal/v1/accounts', { name: 'bench' });
   for (let i = 0; i < ENDPOINTS; i++) {
@@ -123,6 +133,26 @@ async function main() {
   const healthyHung = latencyOf(hung, (p) => p.endpoint !== HANGING);
   endpoints.release();
 
+  // Retry lateness: the first POST fails (500), the retry is due RETRY_DELAY_MS later.
+  for (let i = 0; i < 10; i++) endpoints.failFirst.add(i);
+  const retryIds: string[] = [];
+  for (let n = 0; n < RETRY_EVENTS; n += 10) {
+    const batch = Array.from({ length: 10 }, (_, k) => `r${n + k}`);
+    retryIds.push(...batch);
+    await producer.send({ topic, messages: batch.map((id, k) => message(id, k)) });
+    await sleep(100);
+  }
+  const retryDeadline = Date.now() + 60_000;
+  while (Date.now() < retryDeadline && retryIds.some((id) => !endpoints.retried.has(id))) await sleep(20);
+  const lateness = retryIds
+    .flatMap((id) => {
+      const retriedAt = endpoints.retried.get(id);
+      const first = endpoints.first.get(id);
+      return retriedAt && first ? [retriedAt - first.at - RETRY_DELAY_MS] : [];
+    })
+    .sort((a, b) => a - b);
+  endpoints.failFirst.clear();
+
   const rss = Object.fromEntries([...system.services].map(([name, s]) => [name, s.peakRssMb()]));
   await producer.disconnect();
   await system.stop();
@@ -144,6 +174,10 @@ async function main() {
     healthy_p99_ms_with_hang: percentile(healthyHung, 99),
     hang_isolation_ratio:
       Math.round((percentile(healthyHung, 99) / percentile(healthyBaseline, 99)) * 100) / 100,
+    retry_samples: lateness.length,
+    retry_early_min_ms: lateness[0],
+    retry_late_p50_ms: percentile(lateness, 50),
+    retry_late_p99_ms: percentile(lateness, 99),
     max_rss_mb: Math.max(...Object.values(rss).map((v) => v ?? 0)),
     rss_mb: rss,
   };

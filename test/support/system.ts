@@ -171,6 +171,31 @@ export class TestSystem {
     await producer.disconnect();
   }
 
+  /**
+   * A reader that is already in place before what it waits for is produced: resolves once its group
+   * has joined; `items` fills as messages arrive; `stop()` when done.
+   */
+  async reader<T>(
+    base: string,
+    decode: (value: Buffer) => T,
+  ): Promise<{ items: T[]; stop: () => Promise<void> }> {
+    const consumer = this.kafka.consumer({
+      groupId: `e2e-reader-${randomBytes(4).toString('hex')}`,
+      maxWaitTimeInMs: 50,
+    });
+    const items: T[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topic(base)], fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.value) items.push(decode(message.value));
+      },
+    });
+    await joined;
+    return { items, stop: () => consumer.disconnect() };
+  }
+
   /** Reads a topic from the beginning until `done` holds for what has been read. */
   async consumeUntil<T>(
     base: string,
@@ -178,7 +203,10 @@ export class TestSystem {
     done: (items: T[]) => boolean,
     timeoutMs = 30_000,
   ): Promise<T[]> {
-    const consumer = this.kafka.consumer({ groupId: `e2e-reader-${randomBytes(4).toString('hex')}` });
+    const consumer = this.kafka.consumer({
+      groupId: `e2e-reader-${randomBytes(4).toString('hex')}`,
+      maxWaitTimeInMs: 100,
+    });
     const items: T[] = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic(base)], fromBeginning: true });

@@ -4,7 +4,7 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { HEADERS, SCHEMAS, webhookEventSchema } from '@hookpost/contracts';
 import type { OutgoingRecord } from '@hookpost/kafka';
 import { SEED_CASES, SEED_DELIVERED, seedBytes } from '../../../libs/domain/src/testing/seed-events';
-import { ingestMessage, type IngestStats } from './ingest';
+import { ingestMessage, validTraceHeaders, type IngestStats } from './ingest';
 
 const TOPICS = { events: 'eu.webhook.events', rejected: 'eu.mail.events.rejected' };
 const CTX = { topic: 'eu.mail.events', partition: 3 };
@@ -67,6 +67,49 @@ describe('ingestMessage', () => {
     });
   });
 
+  describe('given malformed trace context, when ingested, then it is dropped and the event goes on without it', () => {
+    const cases: Array<[string, IHeaders]> = [
+      ['a traceparent with a line break', { traceparent: Buffer.from('00-abc\r\nx-injected: 1') }],
+      ['a traceparent that is not W3C', { traceparent: Buffer.from('not-a-trace-context') }],
+      ['a traceparent with upper-case hex', { traceparent: Buffer.from(TRACEPARENT.toUpperCase()) }],
+      ['version ff', { traceparent: Buffer.from(`ff${TRACEPARENT.slice(2)}`) }],
+      ['an all-zero trace id', { traceparent: Buffer.from(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`) }],
+      ['an all-zero parent id', { traceparent: Buffer.from(`00-${'a'.repeat(32)}-${'0'.repeat(16)}-01`) }],
+      ['a tracestate without a traceparent', { tracestate: Buffer.from('vendor=1') }],
+    ];
+    for (const [name, headers] of cases) {
+      it(`given ${name}`, () => {
+        const { records } = run(kafkaMessage(seedBytes(SEED_DELIVERED), headers));
+        assert.equal(records[0].topic, TOPICS.events);
+        assert.deepEqual(records[0].message.headers, { [HEADERS.schema]: SCHEMAS.webhookEvent });
+      });
+    }
+
+    it('given a valid traceparent and a tracestate with a NUL byte, then the traceparent alone goes on', () => {
+      const { records } = run(
+        kafkaMessage(seedBytes(SEED_DELIVERED), {
+          traceparent: Buffer.from(TRACEPARENT),
+          tracestate: Buffer.from('vendor=\u0000'),
+        }),
+      );
+      assert.deepEqual(records[0].message.headers, {
+        [HEADERS.traceparent]: TRACEPARENT,
+        [HEADERS.schema]: SCHEMAS.webhookEvent,
+      });
+    });
+  });
+
+  describe('validTraceHeaders', () => {
+    it('given a W3C traceparent and a printable tracestate, then both are kept as they are', () => {
+      const headers = { traceparent: TRACEPARENT, tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' };
+      assert.deepEqual(validTraceHeaders(headers), headers);
+    });
+
+    it('given nothing, then nothing', () => {
+      assert.deepEqual(validTraceHeaders({}), {});
+    });
+  });
+
   it('given no trace context, when ingested, then only the schema header is set', () => {
     const { records } = run(kafkaMessage(seedBytes(SEED_DELIVERED)));
     assert.deepEqual(records[0].message.headers, { [HEADERS.schema]: SCHEMAS.webhookEvent });
@@ -83,6 +126,16 @@ describe('ingestMessage', () => {
       ['a missing id', seedBytes({ ...SEED_DELIVERED, id: undefined }), /^invalid event: id: /],
       ['random bytes', Buffer.from([0xff, 0x00, 0xfe, 0x7b]), /^not JSON: /],
       ['a null value', null, /^empty message$/],
+      [
+        'a valid event nested 200 000 levels deep',
+        Buffer.from(
+          JSON.stringify(SEED_DELIVERED).replace(
+            '"user-variables":[]',
+            `"user-variables":${'['.repeat(200_000)}${']'.repeat(200_000)}`,
+          ),
+        ),
+        /^nested deeper than \d+ levels$/,
+      ],
     ];
     for (const [name, value, reason] of invalid) {
       it(`given ${name}`, () => {

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { SCHEMAS } from '@hookpost/contracts';
+import { HEADERS, SCHEMAS } from '@hookpost/contracts';
 import { normaliseMailEvent } from '@hookpost/domain';
 import { jsonMessage, rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
@@ -12,6 +12,23 @@ export interface IngestTopics {
 export interface IngestStats {
   accepted: number;
   rejected: number;
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+const TRACESTATE = /^[\x20-\x7e]{1,4096}$/;
+
+/**
+ * The W3C trace context of a mail event, if well-formed; a malformed one is dropped (W3C: start afresh).
+ * Mail servers are outside Hookpost: their headers travel to every topic and onto the customers' POSTs,
+ * where a value with a line break or a NUL byte made every delivery of the event fail.
+ */
+export function validTraceHeaders(headers: Record<string, string>): Record<string, string> {
+  const parent = TRACEPARENT.exec(headers[HEADERS.traceparent] ?? '');
+  if (!parent || parent[1] === 'ff' || /^0+$/.test(parent[2]) || /^0+$/.test(parent[3])) return {};
+  const out: Record<string, string> = { [HEADERS.traceparent]: parent[0] };
+  const state = headers[HEADERS.tracestate];
+  if (state !== undefined && TRACESTATE.test(state)) out[HEADERS.tracestate] = state;
+  return out;
 }
 
 /** One `mail.events` message -> a normalised event on `webhook.events`, or the original bytes rejected. */
@@ -32,7 +49,12 @@ export function ingestMessage(
   return [
     {
       topic: topics.events,
-      message: jsonMessage(event.domain, event, SCHEMAS.webhookEvent, traceHeadersOf(message.headers)),
+      message: jsonMessage(
+        event.domain,
+        event,
+        SCHEMAS.webhookEvent,
+        validTraceHeaders(traceHeadersOf(message.headers)),
+      ),
     },
   ];
 }

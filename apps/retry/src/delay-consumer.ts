@@ -1,7 +1,13 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeJson, deliveryJobSchema, SCHEMAS } from '@hookpost/contracts';
-import { jsonMessage, rejectedRecord, type BatchingProducer, type OutgoingRecord } from '@hookpost/kafka';
+import {
+  jsonMessage,
+  onConsumerDeath,
+  rejectedRecord,
+  type BatchingProducer,
+  type OutgoingRecord,
+} from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
 
 export interface DelayTopics {
@@ -36,6 +42,7 @@ export class DelayConsumer {
       heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
       maxWaitTimeInMs: 100,
     });
+    onConsumerDeath(this.consumer, logger, () => (this.running = false));
   }
 
   get isRunning(): boolean {

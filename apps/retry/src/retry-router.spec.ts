@@ -78,7 +78,7 @@ function route(attempt: DeliveryAttempt, routing: RetryRouting = ROUTING): Outgo
   const message = kafkaMessage(Buffer.from(JSON.stringify(attempt)), {
     traceparent: Buffer.from(TRACEPARENT),
   });
-  return routeAttempt(message, CTX, routing, NOW_MS);
+  return routeAttempt(message, CTX, routing);
 }
 
 const header = (record: OutgoingRecord, name: string) => {
@@ -111,7 +111,7 @@ describe('routeAttempt', () => {
           ...last.job,
           attempt: attempt + 1,
           trigger: 'retry',
-          due_at: NOW_MS + delayMs,
+          due_at: last.attempted_at + Math.ceil(last.duration_ms) + delayMs, // after the failure
         });
       });
     }
@@ -157,7 +157,7 @@ describe('routeAttempt', () => {
     assert.equal(header(dropped, HEADERS.schema), SCHEMAS.deliveryAttempt);
     assert.equal(header(dropped, HEADERS.traceparent), TRACEPARENT);
     const record = deliveryAttemptSchema.parse(valueOf(dropped));
-    assert.deepEqual(record, droppedAttempt(last, NOW_MS));
+    assert.deepEqual(record, droppedAttempt(last, 'exhausted'));
     assert.equal(record.outcome, 'dropped');
     assert.equal(record.attempt, 9);
     assert.equal(record.attempt_id, attemptId(last.delivery_id, 9));
@@ -177,16 +177,16 @@ describe('routeAttempt', () => {
     assert.equal(dropped.outcome, 'dropped');
     assert.equal(dropped.attempt, 2);
     assert.equal(dropped.webhook, 'delivered');
+    assert.equal(dropped.error_class, 'retry_excluded');
+    assert.equal(
+      dropped.reason,
+      'not retried: delivered events are excluded from retries; last: HTTP 503: busy',
+    );
   });
 
   it('given the dropped attempt it produced, when that is routed in turn, then nothing more goes out (no loop)', () => {
     const [, dropped] = route(attemptRecord({ attempt: 8 }));
-    const again = routeAttempt(
-      kafkaMessage(Buffer.from(String(dropped.message.value))),
-      CTX,
-      ROUTING,
-      NOW_MS,
-    );
+    const again = routeAttempt(kafkaMessage(Buffer.from(String(dropped.message.value))), CTX, ROUTING);
     assert.deepEqual(again, []);
   });
 
@@ -218,7 +218,6 @@ describe('routeAttempt', () => {
           kafkaMessage(value, { traceparent: Buffer.from(TRACEPARENT) }),
           CTX,
           ROUTING,
-          NOW_MS,
         );
 
         assert.equal(records.length, 1);
@@ -237,9 +236,14 @@ describe('routeAttempt', () => {
 
 describe('droppedAttempt', () => {
   it('given a last attempt with only an error class, when dropped, then the reason names the class', () => {
-    const out = droppedAttempt(attemptRecord({ attempt: 3, reason: null, error_class: 'dns' }), NOW_MS);
+    const last = attemptRecord({ attempt: 3, reason: null, error_class: 'dns', duration_ms: 10_000 });
+    const out = droppedAttempt(last, 'exhausted');
     assert.equal(out.reason, 'given up after 3 attempt(s); last: dns');
-    assert.equal(out.attempted_at, NOW_MS);
+    assert.equal(
+      out.attempted_at,
+      last.attempted_at + 10_000,
+      'the time of the last failure, not of processing',
+    );
     assert.equal(out.duration_ms, 0);
     assert.equal(out.http_status, null);
   });

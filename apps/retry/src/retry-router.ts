@@ -30,7 +30,6 @@ export function routeAttempt(
   message: KafkaMessage,
   ctx: TransformContext,
   routing: RetryRouting,
-  nowMs: number,
 ): OutgoingRecord[] {
   const decoded = decodeJson(deliveryAttemptSchema, message.value);
   if (!decoded.ok) return [rejectedRecord(routing.rejectedTopic, message, ctx, decoded.reason)];
@@ -42,7 +41,7 @@ export function routeAttempt(
     webhook: attempt.webhook,
     schedule: routing.schedule,
     excludedEvents: routing.excludedEvents,
-    now: nowMs,
+    failedAt: failedAt(attempt),
   });
   switch (decision.kind) {
     case 'done':
@@ -71,7 +70,7 @@ export function routeAttempt(
           topic: routing.attemptsTopic,
           message: jsonMessage(
             attempt.delivery_id,
-            droppedAttempt(attempt, nowMs),
+            droppedAttempt(attempt, decision.why),
             SCHEMAS.deliveryAttempt,
             trace,
           ),
@@ -80,17 +79,29 @@ export function routeAttempt(
   }
 }
 
-/** The final record of a delivery given up on; its id follows the last attempt's. */
-export function droppedAttempt(last: DeliveryAttempt, nowMs: number): DeliveryAttempt {
+/** When an attempt failed: its start plus its duration (deterministic, whenever it is processed). */
+export function failedAt(attempt: DeliveryAttempt): number {
+  return attempt.attempted_at + Math.ceil(attempt.duration_ms);
+}
+
+/**
+ * The final record of a delivery given up on (no POST is made); its id follows the last attempt's, and
+ * its time is the last failure's, so replays produce the same record.
+ */
+export function droppedAttempt(last: DeliveryAttempt, why: 'excluded' | 'exhausted'): DeliveryAttempt {
+  const lastReason = last.reason ?? last.error_class ?? 'failed';
   return {
     ...last,
     attempt_id: attemptId(last.delivery_id, last.attempt + 1),
     attempt: last.attempt + 1,
     outcome: 'dropped',
     http_status: null,
-    error_class: 'schedule_exhausted',
-    reason: `given up after ${last.attempt} attempt(s); last: ${last.reason ?? last.error_class ?? 'failed'}`,
+    error_class: why === 'excluded' ? 'retry_excluded' : 'schedule_exhausted',
+    reason:
+      why === 'excluded'
+        ? `not retried: ${last.webhook} events are excluded from retries; last: ${lastReason}`
+        : `given up after ${last.attempt} attempt(s); last: ${lastReason}`,
     duration_ms: 0,
-    attempted_at: nowMs,
+    attempted_at: failedAt(last),
   };
 }

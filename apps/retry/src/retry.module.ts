@@ -44,7 +44,7 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
       groupId: groupName(prefix, 'hookpost-retry'),
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       topic: t(TOPICS.deliveryAttempts),
-      transform: (message, ctx) => routeAttempt(message, ctx, routing, Date.now()),
+      transform: (message, ctx) => routeAttempt(message, ctx, routing),
       logger,
     });
     this.delays = new DelayConsumer(

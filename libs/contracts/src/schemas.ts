@@ -49,6 +49,7 @@ export const ERROR_CLASSES = [
   'invalid_url',
   'no_signing_key',
   'schedule_exhausted',
+  'retry_excluded',
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 

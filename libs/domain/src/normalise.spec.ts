@@ -3,7 +3,14 @@ import { expectEqual } from './testing/expect-equal';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { webhookEventSchema } from '@hookpost/contracts';
-import { MAX_MAIL_EVENT_BYTES, normaliseMailEvent, webhookNameOf, type NormaliseResult } from './normalise';
+import {
+  MAX_MAIL_EVENT_BYTES,
+  MAX_NESTING_DEPTH,
+  nestedDeeperThan,
+  normaliseMailEvent,
+  webhookNameOf,
+  type NormaliseResult,
+} from './normalise';
 import {
   SEED_CASES,
   SEED_DELIVERED,
@@ -94,6 +101,28 @@ describe('normaliseMailEvent', () => {
     const raw = Buffer.from(json + ' '.repeat(MAX_MAIL_EVENT_BYTES - Buffer.byteLength(json)));
     assert.equal(raw.length, MAX_MAIL_EVENT_BYTES);
     assert.equal(normaliseMailEvent(raw, RECEIVED_AT).ok, true);
+  });
+
+  it('given user-variables nested so that the event is exactly MAX_NESTING_DEPTH levels deep, when normalised, then it is accepted', () => {
+    // The event object is level 1, so user-variables may hold MAX_NESTING_DEPTH - 1 levels.
+    const nested = JSON.parse(`${'['.repeat(MAX_NESTING_DEPTH - 1)}${']'.repeat(MAX_NESTING_DEPTH - 1)}`);
+    const result = normaliseMailEvent(seedBytes(edited(SEED_DELIVERED, ['user-variables'], nested)), 1);
+    assert.equal(result.ok, true);
+  });
+
+  it('given one level more, when normalised, then it is rejected for its nesting', () => {
+    const nested = JSON.parse(`${'['.repeat(MAX_NESTING_DEPTH)}${']'.repeat(MAX_NESTING_DEPTH)}`);
+    const result = normaliseMailEvent(seedBytes(edited(SEED_DELIVERED, ['user-variables'], nested)), 1);
+    assert.equal(reasonOf(result), `nested deeper than ${MAX_NESTING_DEPTH} levels`);
+  });
+
+  it('given a valid event nested 200 000 levels deep (which JSON.stringify cannot write back), when normalised, then it is rejected without throwing', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const raw = Buffer.from(
+      JSON.stringify(SEED_DELIVERED).replace('"user-variables":[]', `"user-variables":${deep}`),
+    );
+    assert.ok(raw.length > 400_000 && raw.length < MAX_MAIL_EVENT_BYTES);
+    assert.match(reasonOf(normaliseMailEvent(raw, RECEIVED_AT)), /^nested deeper than/);
   });
 
   describe('given input that is not a valid event, when normalised, then it is rejected with a reason', () => {
@@ -278,5 +307,23 @@ describe('webhookNameOf', () => {
       ok: false,
       reason: 'unknown event name "Delivered"',
     });
+  });
+});
+
+describe('nestedDeeperThan', () => {
+  it('given scalars, then their depth is 0', () => {
+    for (const value of [null, 1, 'x', true]) assert.equal(nestedDeeperThan(value, 0), false);
+  });
+
+  it('given an object of depth 3 (objects and arrays mixed), then it is deeper than 2 but not than 3', () => {
+    const value = { a: 1, b: [{ c: 'x' }], d: {} };
+    assert.equal(nestedDeeperThan(value, 2), true);
+    assert.equal(nestedDeeperThan(value, 3), false);
+  });
+
+  it('given the deep branch last among wide shallow ones, then it is found', () => {
+    const value = { wide: Array.from({ length: 1000 }, (_, i) => ({ i })), deep: { a: { b: { c: {} } } } };
+    assert.equal(nestedDeeperThan(value, 4), true);
+    assert.equal(nestedDeeperThan(value, 5), false);
   });
 });

@@ -8,6 +8,13 @@ import {
 
 export const MAX_MAIL_EVENT_BYTES = 1024 * 1024;
 
+/**
+ * Deepest nesting of objects and arrays an event may have (the top-level object is level 1; Mailgun's
+ * payloads reach 4). JSON.parse takes any depth, but JSON.stringify and structuredClone recurse: a 1 MiB
+ * event nested 100 000 levels deep would overflow the stack of every service it reaches.
+ */
+export const MAX_NESTING_DEPTH = 100;
+
 /** The fields every Mailgun event-data must carry; everything else is kept as it came (additive fields). */
 const mailEventSchema = z.looseObject({
   id: z.string().min(1),
@@ -37,6 +44,9 @@ export function normaliseMailEvent(raw: Buffer | null, receivedAt: number): Norm
   } catch (err) {
     return { ok: false, reason: `not JSON: ${(err as Error).message}` };
   }
+  if (nestedDeeperThan(json, MAX_NESTING_DEPTH)) {
+    return { ok: false, reason: `nested deeper than ${MAX_NESTING_DEPTH} levels` };
+  }
   const parsed = mailEventSchema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: `invalid event: ${formatIssues(parsed.error)}` };
   const data = parsed.data;
@@ -55,6 +65,19 @@ export function normaliseMailEvent(raw: Buffer | null, receivedAt: number): Norm
       event_data: data as Record<string, unknown>,
     },
   };
+}
+
+/** Whether a parsed JSON value has objects or arrays nested more than `limit` levels; no recursion. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ node: object; depth: number }> = [];
+  if (typeof value === 'object' && value !== null) stack.push({ node: value, depth: 1 });
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (item.depth > limit) return true;
+    for (const child of Object.values(item.node)) {
+      if (typeof child === 'object' && child !== null) stack.push({ node: child, depth: item.depth + 1 });
+    }
+  }
+  return false;
 }
 
 type WebhookName = { ok: true; name: WebhookEventType } | { ok: false; reason: string };

@@ -92,7 +92,14 @@ describe('decideRetry', () => {
     excluded: readonly string[] = ['delivered'],
     steps: readonly RetryStep[] = schedule,
   ): RetryDecision =>
-    decideRetry({ outcome, attempt, webhook, schedule: steps, excludedEvents: new Set(excluded), now: NOW });
+    decideRetry({
+      outcome,
+      attempt,
+      webhook,
+      schedule: steps,
+      excludedEvents: new Set(excluded),
+      failedAt: NOW,
+    });
 
   describe('given an attempt that ended the delivery, then it is done', () => {
     for (const outcome of ['delivered', 'rejected', 'dropped'] as const) {
@@ -104,7 +111,7 @@ describe('decideRetry', () => {
     }
   });
 
-  describe('given a failed attempt n, then the retry is step n of the schedule, due now + its delay', () => {
+  describe('given a failed attempt n, then the retry is step n of the schedule, due its delay after the failure', () => {
     const expected: Array<[number, string, number]> = [
       [1, '10m', 10 * MIN],
       [2, '10m', 10 * MIN],
@@ -127,12 +134,12 @@ describe('decideRetry', () => {
   });
 
   it('given attempt 8 failed, when the seven retries are used up, then it gives up', () => {
-    assert.deepEqual(decide('failed', 8), { kind: 'give_up' });
-    assert.deepEqual(decide('failed', 20), { kind: 'give_up' });
+    assert.deepEqual(decide('failed', 8), { kind: 'give_up', why: 'exhausted' });
+    assert.deepEqual(decide('failed', 20), { kind: 'give_up', why: 'exhausted' });
   });
 
   it('given a failure of an excluded event type, then it gives up at once', () => {
-    assert.deepEqual(decide('failed', 1, 'delivered'), { kind: 'give_up' });
+    assert.deepEqual(decide('failed', 1, 'delivered'), { kind: 'give_up', why: 'excluded' });
   });
 
   it('given an excluded event type that was delivered, then it is simply done', () => {
@@ -153,7 +160,7 @@ describe('decideRetry', () => {
         webhook: 'clicked',
         schedule,
         excludedEvents: new Set(),
-        now,
+        failedAt: now,
       });
       if (decision.kind !== 'retry') {
         assert.equal(decision.kind, 'give_up');
@@ -170,6 +177,6 @@ describe('decideRetry', () => {
   it('given a one-step schedule, then the first failure is retried and the second gives up', () => {
     const oneStep = parseRetrySchedule('2s');
     assert.equal(decide('failed', 1, 'opened', [], oneStep).kind, 'retry');
-    assert.deepEqual(decide('failed', 2, 'opened', [], oneStep), { kind: 'give_up' });
+    assert.deepEqual(decide('failed', 2, 'opened', [], oneStep), { kind: 'give_up', why: 'exhausted' });
   });
 });

@@ -37,12 +37,14 @@ export function delayLabels(schedule: readonly RetryStep[]): string[] {
 
 export type RetryDecision =
   | { kind: 'retry'; step: RetryStep; dueAt: number; nextAttempt: number }
-  | { kind: 'give_up' }
+  | { kind: 'give_up'; why: 'excluded' | 'exhausted' }
   | { kind: 'done' };
 
 /**
- * What follows an attempt: delivered or rejected -> done; failed -> the next step of the schedule,
- * or give up when it is used up; excluded event types are never retried.
+ * What follows an attempt: delivered or rejected -> done; failed -> the next step of the schedule, due
+ * its delay after the failure (the attempt's start + its duration: the same on every replay, so a
+ * retry service that was down catches up instead of pushing jobs later), or give up when the schedule
+ * is used up; excluded event types are never retried.
  */
 export function decideRetry(input: {
   outcome: 'delivered' | 'rejected' | 'failed' | 'dropped';
@@ -50,11 +52,11 @@ export function decideRetry(input: {
   webhook: string;
   schedule: readonly RetryStep[];
   excludedEvents: ReadonlySet<string>;
-  now: number;
+  failedAt: number;
 }): RetryDecision {
   if (input.outcome !== 'failed') return { kind: 'done' };
-  if (input.excludedEvents.has(input.webhook)) return { kind: 'give_up' };
+  if (input.excludedEvents.has(input.webhook)) return { kind: 'give_up', why: 'excluded' };
   const step = input.schedule[input.attempt - 1];
-  if (!step) return { kind: 'give_up' };
-  return { kind: 'retry', step, dueAt: input.now + step.delayMs, nextAttempt: input.attempt + 1 };
+  if (!step) return { kind: 'give_up', why: 'exhausted' };
+  return { kind: 'retry', step, dueAt: input.failedAt + step.delayMs, nextAttempt: input.attempt + 1 };
 }

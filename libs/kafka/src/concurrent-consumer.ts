@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { onConsumerDeath } from './crash';
 import { OffsetTracker } from './offset-tracker';
 
 export interface MessageContext {
@@ -44,9 +45,7 @@ export class ConcurrentConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.trackers = new Map();
     });
-    this.consumer.on(this.consumer.events.CRASH, (e) =>
-      opts.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'),
-    );
+    onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));
   }
 
   get isRunning(): boolean {

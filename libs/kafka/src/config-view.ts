@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { onConsumerDeath } from './crash';
 import { configRecordSchema, decodeJson } from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from '@hookpost/domain';
 
@@ -28,6 +29,8 @@ export class ConfigView {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
     });
+    // A dead view would serve stale configuration forever: exit instead (nothing to mark, see crash.ts).
+    onConsumerDeath(this.consumer, logger, () => undefined);
   }
 
   get caughtUp(): boolean {

@@ -7,3 +7,4 @@ export * from './concurrent-consumer';
 export * from './config-view';
 export * from './topics-admin';
 export * from './kafka.module';
+export * from './crash';

@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { onConsumerDeath } from './crash';
 import type { BatchingProducer, OutgoingRecord } from './producer';
 
 export interface TransformContext {
@@ -37,9 +38,7 @@ export class TransformConsumer {
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
     });
-    this.consumer.on(this.consumer.events.CRASH, (e) =>
-      opts.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'),
-    );
+    onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));
   }
 
   get isRunning(): boolean {
