@@ -1,12 +1,10 @@
 import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import type { Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { attemptId, deliveryId, HEADERS, SCHEMAS, TOPICS, type DeliveryAttempt } from '@hookpost/contracts';
 import { ApiClient, type ApiAnswer } from '../support/api-client';
@@ -56,8 +54,8 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
   let acmeSub: Account;
   let other: Account;
   let api: ApiClient;
-  const attempts: DeliveryAttempt[] = [];
-  let collector: Consumer;
+  let attempts: DeliveryAttempt[] = [];
+  let stopReader: () => Promise<void>;
   const flakyCalls = new Map<string, number>();
 
   const url = (path: string) => receiver.url(path);
@@ -105,14 +103,12 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
     db = new Client({ connectionString: system.env.DATABASE_URL });
     await db.connect();
 
-    collector = system.kafka.consumer({ groupId: `e2e-attempts-${randomBytes(4).toString('hex')}` });
-    await collector.connect();
-    await collector.subscribe({ topics: [system.topic(TOPICS.deliveryAttempts)], fromBeginning: true });
-    await collector.run({
-      eachMessage: async ({ message }) => {
-        if (message.value) attempts.push(JSON.parse(message.value.toString('utf8')) as DeliveryAttempt);
-      },
-    });
+    const reader = await system.reader(
+      TOPICS.deliveryAttempts,
+      (value) => JSON.parse(value.toString('utf8')) as DeliveryAttempt,
+    );
+    attempts = reader.items;
+    stopReader = reader.stop;
 
     acme = (await system.admin('/internal/v1/accounts', { name: 'Acme' })) as unknown as Account;
     acmeSub = (await system.admin('/internal/v1/accounts', {
@@ -159,7 +155,7 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
   });
 
   afterAll(async () => {
-    await collector?.disconnect();
+    await stopReader?.();
     await db?.end();
     grpc?.close();
     await receiver?.stop();

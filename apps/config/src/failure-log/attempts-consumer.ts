@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { onConsumerDeath } from '@hookpost/kafka';
 import { projectBatch, type FailureRow, type ProjectedBatch } from './failure-log';
 
 export interface AttemptsConsumerOptions {
@@ -16,6 +17,8 @@ export interface AttemptsConsumerOptions {
   maxBytesPerPartition?: number;
   maxBytes?: number;
   partitionsConsumedConcurrently?: number;
+  /** What to do when the consumer dies for good (kafkajs will not restart it); the service exits by default. */
+  die?: () => void;
   /** Called once a batch is written (and committed, when committing). */
   onBatch?: (partition: number, lastOffset: string, batch: ProjectedBatch) => void;
 }
@@ -41,9 +44,7 @@ export class AttemptsConsumer {
       maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
       maxWaitTimeInMs: 100,
     });
-    this.consumer.on(this.consumer.events.CRASH, (e) =>
-      opts.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'),
-    );
+    onConsumerDeath(this.consumer, opts.logger, () => (this.running = false), opts.die);
   }
 
   get isRunning(): boolean {

@@ -118,6 +118,7 @@ class Replay {
   attempts = 0;
   private readonly consumer: AttemptsConsumer;
   private lastProgressAt = Date.now();
+  private dead = false;
 
   constructor(
     private readonly opts: RebuildOptions,
@@ -134,6 +135,7 @@ class Replay {
       maxBytes: 64 * 1024 * 1024,
       partitionsConsumedConcurrently: opts.concurrency ?? 4,
       write: (rows) => upsertRows(sql, REBUILD_TABLE, rows),
+      die: () => (this.dead = true),
       onBatch: (partition, lastOffset, batch) => {
         this.applied.set(partition, BigInt(lastOffset));
         this.attempts += batch.attempts + batch.invalid.length;
@@ -163,6 +165,7 @@ class Replay {
     this.lastProgressAt = Date.now();
     let reported = Date.now();
     while (!this.reached(targets)) {
+      if (this.dead) throw new Error('the replay consumer died');
       const stall = this.opts.stallTimeoutMs ?? 120_000;
       if (Date.now() - this.lastProgressAt > stall) {
         throw new Error(`the replay made no progress for ${stall} ms`);
