@@ -211,7 +211,7 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
       assert.equal(of('evt-a2', '/a/fail').length, 4);
     });
 
-    it('stores outcome, error class, trigger, ids, accounts and the job of each row', async () => {
+    it('stores outcome, error class, trigger, ids, accounts, and the job on final rows', async () => {
       const delivery = deliveryId('evt-a1', url('/a/fail'));
       const { rows } = await db.query(
         `SELECT attempt_id, outcome, error_class, trigger, account_id, primary_account_id, delivery_id,
@@ -224,7 +224,7 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
         outcome: string,
         errorClass: string,
         trigger: string,
-        jobAttempt = attempt,
+        jobAttempt: number | null = null,
       ) => ({
         attempt_id: attemptId(delivery, attempt),
         outcome,
@@ -233,8 +233,8 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
         account_id: acme.id,
         primary_account_id: acme.id,
         delivery_id: delivery,
-        job_url: url('/a/fail'),
-        job_event: 'evt-a1',
+        job_url: jobAttempt === null ? null : url('/a/fail'),
+        job_event: jobAttempt === null ? null : 'evt-a1',
         job_attempt: jobAttempt,
       });
       expectEqual(rows, [

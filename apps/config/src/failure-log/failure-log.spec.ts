@@ -39,30 +39,35 @@ describe('failureRowOf', () => {
       final: false,
       trigger: 'retry',
       delivery_id: job.delivery_id,
-      job,
+      job: null,
     });
   });
 
-  it('given a rejected attempt (406), then the row is final', () => {
+  it('given a rejected attempt (406), then the row is final and keeps the job, for a resend', () => {
+    const job = sampleJob();
     const row = failureRowOf(
-      sampleAttempt({ outcome: 'rejected', http_status: 406, reason: 'HTTP 406: no' }),
+      sampleAttempt({ outcome: 'rejected', http_status: 406, reason: 'HTTP 406: no' }, job),
     );
-    expectEqual([row?.outcome, row?.final, row?.http_status], ['rejected', true, 406]);
+    expectEqual([row?.outcome, row?.final, row?.http_status, row?.job], ['rejected', true, 406, job]);
   });
 
-  it('given a dropped attempt (schedule used up), then the row is final and says why', () => {
+  it('given a dropped attempt (schedule used up), then the row is final, says why and keeps the job', () => {
+    const job = sampleJob({ attempt: 2, trigger: 'retry' });
     const row = failureRowOf(
-      sampleAttempt({
-        outcome: 'dropped',
-        attempt: 3,
-        http_status: null,
-        error_class: 'schedule_exhausted',
-        reason: 'given up after 2 attempt(s); last: HTTP 500: oops',
-      }),
+      sampleAttempt(
+        {
+          outcome: 'dropped',
+          attempt: 3,
+          http_status: null,
+          error_class: 'schedule_exhausted',
+          reason: 'given up after 2 attempt(s); last: HTTP 500: oops',
+        },
+        job,
+      ),
     );
     expectEqual(
-      [row?.outcome, row?.final, row?.attempt, row?.reason],
-      ['dropped', true, 3, 'given up after 2 attempt(s); last: HTTP 500: oops'],
+      [row?.outcome, row?.final, row?.attempt, row?.reason, row?.job],
+      ['dropped', true, 3, 'given up after 2 attempt(s); last: HTTP 500: oops', job],
     );
   });
 

@@ -52,8 +52,9 @@ const UPDATED = [
 const fromMs = (expr: string) => `(timestamptz 'epoch' + ${expr} * interval '1 millisecond')`;
 
 /**
- * One statement for a whole batch: the rows travel as one JSON array (parsed by PostgreSQL's
- * jsonb_to_recordset), the primary account is resolved from `accounts` in the same statement, and an
+ * One statement for a whole batch: the rows travel as one JSON array (json_to_recordset: as fast as
+ * unnest of one array per column, and one parameter; `json`, so only each row's job is built as jsonb),
+ * the primary account is resolved from `accounts` in the same statement, and an
  * attempt id already there is overwritten (the later record of a redelivered attempt wins, as in offset
  * order). `$1` is the JSON array of FailureRow.
  */
@@ -63,7 +64,7 @@ export function upsertSql(table: string): string {
     SELECT r.attempt_id, ${fromMs('r.attempted_at')}, r.url, r.reason, r.http_status, r.error_class,
            r.outcome, r.event, r.event_id, r.message_id, r.domain, r.account_id,
            COALESCE(a.parent_id, r.account_id), r.attempt, r.final, r.trigger, r.delivery_id, r.job
-      FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD_COLUMNS})
+      FROM json_to_recordset($1::json) AS r(${RECORD_COLUMNS})
       LEFT JOIN accounts a ON a.id = r.account_id
     ON CONFLICT (attempt_id) DO UPDATE SET ${UPDATED.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
 }
@@ -134,7 +135,10 @@ export async function listFailures(
   return order.ascending ? listed.reverse() : listed;
 }
 
-/** The highest-attempt row of each delivery of an event on a domain (of one URL, when given). */
+/**
+ * The highest-attempt row of each delivery of an event on a domain (of one URL, when given); `job` is set
+ * on final rows, the only ones a resend uses.
+ */
 export function latestFailures(
   sql: Sql,
   domain: string,

@@ -72,14 +72,19 @@ export interface FailureRow {
   final: boolean;
   trigger: DeliveryTrigger;
   delivery_id: string;
-  /** The delivery job as it was attempted: what a resend puts back on `webhook.deliveries`. */
-  job: DeliveryJob;
+  /**
+   * The delivery job as it was attempted, on final rows only: what a resend puts back on
+   * `webhook.deliveries` (only final failures are resent; a failed row's job would be a copy of the
+   * event that nothing reads, and most rows are failed ones).
+   */
+  job: DeliveryJob | null;
 }
 
 /** The row of an attempt, or null when the attempt delivered. */
 export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
   const { outcome } = attempt;
   if (!isFailure(outcome)) return null;
+  const final = isFinal(outcome);
   return {
     attempt_id: attempt.attempt_id,
     attempted_at: attempt.attempted_at,
@@ -94,10 +99,10 @@ export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
     domain: attempt.domain,
     account_id: attempt.account_id,
     attempt: attempt.attempt,
-    final: isFinal(outcome),
+    final,
     trigger: attempt.trigger,
     delivery_id: attempt.delivery_id,
-    job: attempt.job,
+    job: final ? attempt.job : null,
   };
 }
 

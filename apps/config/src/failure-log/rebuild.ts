@@ -24,7 +24,12 @@ const logger = createLogger('failure-log-rebuild', env.LOG_LEVEL);
 
 async function main() {
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-failure-log-rebuild', logger });
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: env.REBUILD_CONCURRENCY + 1 });
+  // A crash mid-replay loses nothing worth waiting for a WAL flush per batch: the rebuild just fails.
+  const pool = new Pool({
+    connectionString: env.DATABASE_URL,
+    max: env.REBUILD_CONCURRENCY + 1,
+    options: '-c synchronous_commit=off',
+  });
   try {
     const result = await rebuildFailureLog({
       kafka,

@@ -29,6 +29,7 @@ export const REBUILD_TABLE = `${FAILURE_LOG_TABLE}_rebuild`;
 
 export interface RebuildOptions {
   kafka: Kafka;
+  /** Connections for the replay's writes (synchronous_commit may be off) and the swap. */
   pool: Pool;
   /** The attempts topic (prefixed). */
   topic: string;
@@ -50,6 +51,9 @@ export interface RebuildResult {
   attempts_per_s: number;
   /** How long live writes waited for the catch-up and the swap. */
   locked_ms: number;
+  /** Seconds of the replay up to the start's watermarks, and of the index build. */
+  replay_s: number;
+  index_s: number;
 }
 
 type Offsets = Map<number, bigint>;
@@ -185,6 +189,9 @@ export async function rebuildFailureLog(opts: RebuildOptions): Promise<RebuildRe
   const started = Date.now();
   const lock = await pool.connect();
   const sql = sqlOf(lock);
+  // The replay's writes may commit without waiting for the WAL flush (the pool's sessions set
+  // synchronous_commit off); the swap commits with it, which flushes everything written before.
+  await sql('SET synchronous_commit = on');
   let replay: Replay | null = null;
   let alone = false;
   try {
@@ -197,8 +204,10 @@ export async function rebuildFailureLog(opts: RebuildOptions): Promise<RebuildRe
     replay = new Replay(opts, `${opts.groupBase}-${hostname()}-${randomUUID().slice(0, 8)}`);
     await replay.start();
     await replay.until(first);
+    const replayed = Date.now();
     logger.info({ attempts: replay.attempts }, 'replayed up to the start; building indexes');
     for (const index of copies) await sql(index.create);
+    const indexed = Date.now();
 
     await sql('SELECT pg_advisory_lock($1)', [PROJECTION_LOCK]);
     const lockedAt = Date.now();
@@ -231,6 +240,8 @@ export async function rebuildFailureLog(opts: RebuildOptions): Promise<RebuildRe
       seconds,
       attempts_per_s: Math.round(replay.attempts / seconds),
       locked_ms: lockedMs,
+      replay_s: (replayed - started) / 1000,
+      index_s: (indexed - replayed) / 1000,
     };
   } finally {
     if (replay) {

@@ -67,7 +67,7 @@ export class WebhookFailureEntity {
   @Column('text')
   delivery_id!: string;
 
-  /** The delivery job as attempted: what a resend puts back on `webhook.deliveries`. */
-  @Column('jsonb')
-  job!: Record<string, unknown>;
+  /** The delivery job as attempted, on final rows: what a resend puts back on `webhook.deliveries`. */
+  @Column('jsonb', { nullable: true })
+  job!: Record<string, unknown> | null;
 }

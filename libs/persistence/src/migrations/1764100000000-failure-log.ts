@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The failure log (a projection of `webhook.delivery-attempts`) and the resend bookkeeping. Lists read
  * newest first by domain, by account or by primary account, with keyset paging on
- * (attempted_at, attempt_id): one B-tree per scope, scanned backwards. Resends look rows up by event id.
+ * (attempted_at, attempt_id): one B-tree per scope, scanned backwards. Resends look rows up by event id
+ * and use the job kept on final rows.
  */
 export class FailureLog1764100000000 implements MigrationInterface {
   name = 'FailureLog1764100000000';
@@ -28,7 +29,7 @@ export class FailureLog1764100000000 implements MigrationInterface {
         final boolean NOT NULL,
         trigger text NOT NULL,
         delivery_id text NOT NULL,
-        job jsonb NOT NULL,
+        job jsonb CHECK ((job IS NOT NULL) = final),
         CONSTRAINT webhook_failures_pkey PRIMARY KEY (attempt_id)
       )`);
     await q.query(
