@@ -5,16 +5,23 @@ import { sampleJob } from './testing';
 
 const NOW = 1_763_200_000_000;
 
-function latest(attempt: number, final: boolean, url = 'https://hooks.example.com/a'): LatestFailure {
+/** The latest row of a delivery as the log holds it: the job on final rows only. */
+function latest(attempt: number, final: boolean, url = 'https://hooks.example.com/a') {
   const job = sampleJob({ url, attempt: final ? attempt - 1 : attempt, trigger: 'retry' });
-  return { delivery_id: job.delivery_id, url, attempt, final, job };
+  return {
+    delivery_id: job.delivery_id,
+    url,
+    attempt,
+    final,
+    job: final ? job : null,
+  } satisfies LatestFailure;
 }
 
 describe('planResend', () => {
   it('given a dropped delivery (given up at attempt 9), then it goes again as attempt 10, manual, due now', () => {
     const dropped = latest(9, true);
     expectEqual(planResend([dropped], new Map(), NOW), {
-      jobs: [{ ...dropped.job, attempt: 10, trigger: 'manual', due_at: NOW }],
+      jobs: [{ ...dropped.job!, attempt: 10, trigger: 'manual', due_at: NOW }],
       busy: [],
     });
   });
@@ -24,7 +31,7 @@ describe('planResend', () => {
     const [job] = planResend([rejected], new Map(), NOW).jobs;
     expectEqual(
       [job.event_data, job.url, job.level, job.created_at, job.delivery_id, job.attempt],
-      [rejected.job.event_data, rejected.url, 'domain', rejected.job.created_at, rejected.delivery_id, 2],
+      [rejected.job!.event_data, rejected.url, 'domain', rejected.job!.created_at, rejected.delivery_id, 2],
     );
   });
 
@@ -48,6 +55,11 @@ describe('planResend', () => {
       plan.jobs.map((j) => j.attempt),
       [11],
     );
+  });
+
+  it('given a final row without its job (never written so; the table checks it), then nothing is sent', () => {
+    const broken = { ...latest(2, true), job: null };
+    expectEqual(planResend([broken], new Map(), NOW), { jobs: [], busy: [broken.delivery_id] });
   });
 
   it('given several deliveries of the event, then each is judged on its own', () => {

@@ -4,13 +4,13 @@
  */
 import type { DeliveryJob } from '@hookpost/contracts';
 
-/** The latest failure-log row of one delivery (its highest attempt). */
+/** The latest failure-log row of one delivery (its highest attempt); final rows carry their job. */
 export interface LatestFailure {
   delivery_id: string;
   url: string;
   attempt: number;
   final: boolean;
-  job: DeliveryJob;
+  job: DeliveryJob | null;
 }
 
 export interface ResendPlan {
@@ -35,7 +35,7 @@ export function planResend(
   const plan: ResendPlan = { jobs: [], busy: [] };
   for (const delivery of latest) {
     const resent = resentUpTo.get(delivery.delivery_id) ?? 0;
-    if (!delivery.final || delivery.attempt < resent) {
+    if (!delivery.final || delivery.job === null || delivery.attempt < resent) {
       plan.busy.push(delivery.delivery_id);
       continue;
     }
