@@ -35,12 +35,15 @@ export function ensureDependencies() {
   writeFileSync(marker, `${lockHash}\n`);
 }
 
-/** Compiles apps, libs and tests to dist/ and writes the per-service entry points dist/apps/<name>/main.js. */
-export function build() {
-  log('building (tsc)');
+/**
+ * Compiles apps, libs and tests to dist/ and writes the per-service entry points dist/apps/<name>/main.js.
+ * `project` tsconfig.build.json compiles only what runs (no tests, no bench): the container image's build.
+ */
+export function build({ project = 'tsconfig.json' } = {}) {
+  log(`building (tsc -p ${project})`);
   rmSync(join(ROOT, 'dist'), { recursive: true, force: true }); // no stale compiled tests or services
-  run(bin('tsc'), ['-p', 'tsconfig.json']);
-  run(bin('tsc-alias'), ['-p', 'tsconfig.json']);
+  run(bin('tsc'), ['-p', project]);
+  run(bin('tsc-alias'), ['-p', project]);
   // The gRPC contract, read at run time beside the compiled libs/contracts (CONFIG_PROTO_PATH).
   cpSync(join(ROOT, 'libs', 'contracts', 'proto'), join(ROOT, 'dist', 'libs', 'contracts', 'proto'), {
     recursive: true,

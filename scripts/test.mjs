@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm test: from nothing to a full run. Installs what is missing, builds, lints, starts the local
 // Kafka + PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL point at existing ones), runs unit and
-// end-to-end tests with Jest (on the compiled tests in dist/), and stops what it started.
-//   --unit   unit tests only (no stack)      --e2e   end-to-end tests only      --no-lint
+// end-to-end tests with Jest (on the compiled tests in dist/), and stops what it started. Before the unit
+// tests, the Helm chart check (scripts/chart-check.mjs: helm and chartcheck built with Go, cached in .local/).
+//   --unit   unit tests only (no stack)      --e2e   end-to-end tests only      --no-lint      --no-chart
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,11 @@ if (!args.has('--no-lint')) {
   log('lint (eslint + prettier)');
   run(bin('eslint'), ['.', '--max-warnings=0']);
   run(bin('prettier'), ['--check', '--log-level=warn', '.']);
+}
+
+if (unit && !args.has('--no-chart')) {
+  log('chart check (helm lint, helm template, manifests validated against the Kubernetes API types)');
+  run(process.execPath, [join('scripts', 'chart-check.mjs')]);
 }
 
 const selection =

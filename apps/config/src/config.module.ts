@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { KafkaModule } from '@hookpost/kafka';
+import { KafkaModule, kafkaSecurity } from '@hookpost/kafka';
 import { dataSourceOptions } from '@hookpost/persistence';
 import { ENV, LOGGER, withHealth } from '@hookpost/runtime';
 import { AdminGuard } from './auth/admin.guard';
@@ -34,7 +34,12 @@ export class ConfigServiceModule {
             ...dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
             retryAttempts: 3,
           }),
-          KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-config', logger }),
+          KafkaModule.forRoot({
+            brokers: env.KAFKA_BROKERS,
+            security: kafkaSecurity(env),
+            clientId: 'hookpost-config',
+            logger,
+          }),
         ],
         controllers: [...REST_CONTROLLERS, ConfigGrpcController],
         providers: [

@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { createLogger } from '@hookpost/telemetry';
 import { exitOnStartupError, loadEnvOrExit, runService } from '@hookpost/runtime';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { decodeJson, deliveryJobSchema, SCHEMAS } from '@hookpost/contracts';
 import { attemptOf, classify, newToken, prepareDelivery, type ConfigState } from '@hookpost/domain';
 import { jsonMessage, rejectedRecord, type BatchingProducer, type MessageContext } from '@hookpost/kafka';
-import { traceHeadersOf } from '@hookpost/telemetry';
+import { hookpostMetrics, traceHeadersOf } from '@hookpost/telemetry';
 import type { WebhookSender } from '@hookpost/outbound';
 import { endpointOf, type EndpointLimiter } from './endpoint-limiter';
 
@@ -43,7 +43,8 @@ export class Dispatcher {
       const attemptedAt = Date.now();
       const prepared = prepareDelivery(this.state, job, attemptedAt, newToken());
       const sent = prepared.ok
-        ? await this.sender.post(job.url, prepared.body, { ...prepared.headers, ...trace })
+        ? // traceparent is added by the undici instrumentation: the POST's own span, in this job's trace
+          await this.sender.post(job.url, prepared.body, prepared.headers)
         : {
             result: { kind: 'error', errorClass: 'no_signing_key', message: prepared.reason } as const,
             durationMs: 0,
@@ -51,10 +52,17 @@ export class Dispatcher {
       return { attemptedAt, prepared, sent };
     });
     const { result, durationMs } = sent;
+    const classified = classify(result);
+    const m = hookpostMetrics();
+    m.deliveries.add(1, { outcome: classified.outcome, error_class: classified.errorClass ?? 'none' });
+    if (result.kind === 'response' || durationMs > 0) {
+      m.deliveryDuration.record(durationMs, { outcome: classified.outcome });
+    }
+    m.deliveryDelay.record(Math.max(0, attemptedAt - job.due_at), { trigger: job.trigger });
     const attempt = attemptOf({
       job,
       accountId: prepared.accountId,
-      result: classify(result),
+      result: classified,
       durationMs,
       attemptedAt,
     });

@@ -73,3 +73,24 @@ describe('endpointOf', () => {
     assert.equal(endpointOf('not a url'), 'not a url');
   });
 });
+
+describe('EndpointLimiter.close', () => {
+  it('given waiting tasks, when closed, then they are refused with the error and never run; running ones finish', async () => {
+    const limiter = new EndpointLimiter(1);
+    const gate = deferred();
+    const running = limiter.run('https://a', () => gate.promise);
+    let ran = false;
+    const waiting = limiter.run('https://a', async () => {
+      ran = true;
+    });
+    limiter.close(() => new Error('stopping'));
+    await assert.rejects(waiting, /stopping/);
+    await assert.rejects(
+      limiter.run('https://b', async () => undefined),
+      /stopping/,
+    );
+    gate.resolve();
+    await running;
+    assert.equal(ran, false);
+  });
+});

@@ -5,7 +5,8 @@
  */
 export class EndpointLimiter {
   private readonly active = new Map<string, number>();
-  private readonly waiting = new Map<string, Array<() => void>>();
+  private readonly waiting = new Map<string, Array<{ resolve: () => void; reject: (err: Error) => void }>>();
+  private closed: (() => Error) | null = null;
 
   constructor(private readonly limit: number) {}
 
@@ -27,15 +28,23 @@ export class EndpointLimiter {
     return this.waiting.get(endpoint)?.length ?? 0;
   }
 
+  /** Refuses every task still waiting, and every later one, with the given error (shutdown). */
+  close(error: () => Error): void {
+    this.closed = error;
+    for (const queue of this.waiting.values()) for (const waiter of queue.splice(0)) waiter.reject(error());
+    this.waiting.clear();
+  }
+
   private acquire(endpoint: string): Promise<void> {
+    if (this.closed) return Promise.reject(this.closed());
     const active = this.active.get(endpoint) ?? 0;
     if (active < this.limit) {
       this.active.set(endpoint, active + 1);
       return Promise.resolve();
     }
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const queue = this.waiting.get(endpoint) ?? [];
-      queue.push(resolve);
+      queue.push({ resolve, reject });
       this.waiting.set(endpoint, queue);
     });
   }
@@ -45,7 +54,7 @@ export class EndpointLimiter {
     const next = queue?.shift();
     if (next) {
       if (queue?.length === 0) this.waiting.delete(endpoint);
-      next(); // the slot passes to the next waiter directly
+      next.resolve(); // the slot passes to the next waiter directly
       return;
     }
     const active = (this.active.get(endpoint) ?? 1) - 1;

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { KafkaModule } from '@hookpost/kafka';
+import { KafkaModule, kafkaSecurity } from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth } from '@hookpost/runtime';
 import type { FanOutEnv } from './env';
 import { FanOutService } from './fan-out.service';
@@ -11,7 +11,14 @@ export class FanOutModule {
     return withHealth(
       {
         module: FanOutModule,
-        imports: [KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-fan-out', logger })],
+        imports: [
+          KafkaModule.forRoot({
+            brokers: env.KAFKA_BROKERS,
+            security: kafkaSecurity(env),
+            clientId: 'hookpost-fan-out',
+            logger,
+          }),
+        ],
         providers: [{ provide: ENV, useValue: env }, { provide: LOGGER, useValue: logger }, FanOutService],
       },
       { inject: [FanOutService], useFactory: (service: FanOutService) => service.readiness() },

@@ -8,13 +8,20 @@ import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
 import { parseCidrList } from '@hookpost/domain';
-import { BatchingProducer, ConcurrentConsumer, ConfigView, TransformConsumer } from '@hookpost/kafka';
+import {
+  BatchingProducer,
+  ConcurrentConsumer,
+  ConfigView,
+  HandBack,
+  TransformConsumer,
+} from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
 import { Dispatcher } from './dispatcher';
 import type { FanOutEnv } from './env';
 import { routeEvent, type RouteStats } from './router';
 import { WebhookSender } from '@hookpost/outbound';
 import { EndpointLimiter } from './endpoint-limiter';
+import { observeGauge } from '@hookpost/telemetry';
 
 /**
  * Wires the fan-out service: the config view, the router (redacted events -> delivery jobs) and the
@@ -27,6 +34,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly router: TransformConsumer;
   private readonly dispatch: ConcurrentConsumer;
   private readonly sender: WebhookSender;
+  private readonly limiter: EndpointLimiter;
 
   constructor(
     @Inject(Kafka) kafka: Kafka,
@@ -52,10 +60,11 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       { allowPrivate: env.DESTINATION_ALLOW_PRIVATE, allowCidrs: parseCidrList(env.DESTINATION_ALLOWLIST) },
       env.DISPATCH_MAX_PER_ENDPOINT,
     );
+    this.limiter = new EndpointLimiter(env.DISPATCH_MAX_PER_ENDPOINT);
     const dispatcher = new Dispatcher(
       this.view.state,
       this.sender,
-      new EndpointLimiter(env.DISPATCH_MAX_PER_ENDPOINT),
+      this.limiter,
       producer,
       { attempts: t(TOPICS.deliveryAttempts), rejected: t(TOPICS.mailEventsRejected) },
       logger,
@@ -69,6 +78,11 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       handle: (message, ctx) => dispatcher.handle(message, ctx),
       logger,
     });
+    observeGauge(
+      'hookpost.deliveries.in_flight',
+      'Deliveries being made now by this replica',
+      () => this.dispatch.inFlightCount,
+    );
   }
 
   onApplicationBootstrap() {
@@ -85,8 +99,10 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     this.logger.info('fan-out consuming');
   }
 
+  /** Stop fetching; POSTs under way finish (bounded), those not started are handed back uncommitted. */
   async beforeApplicationShutdown() {
     await this.router.stop();
+    this.limiter.close(() => new HandBack());
     await this.dispatch.stop(this.env.SHUTDOWN_TIMEOUT_MS);
     await this.view.stop();
     await this.sender.close();

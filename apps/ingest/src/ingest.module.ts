@@ -9,7 +9,7 @@ import {
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
-import { BatchingProducer, KafkaModule, TransformConsumer } from '@hookpost/kafka';
+import { BatchingProducer, KafkaModule, kafkaSecurity, TransformConsumer } from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
 import type { IngestEnv } from './env';
 import { ingestMessage, type IngestStats } from './ingest';
@@ -60,7 +60,14 @@ export class IngestModule {
     return withHealth(
       {
         module: IngestModule,
-        imports: [KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-ingest', logger })],
+        imports: [
+          KafkaModule.forRoot({
+            brokers: env.KAFKA_BROKERS,
+            security: kafkaSecurity(env),
+            clientId: 'hookpost-ingest',
+            logger,
+          }),
+        ],
         providers: [{ provide: ENV, useValue: env }, { provide: LOGGER, useValue: logger }, IngestService],
       },
       { inject: [IngestService], useFactory: (service: IngestService) => service.readiness() },

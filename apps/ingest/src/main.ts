@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { exitOnStartupError, loadEnvOrExit, runService } from '@hookpost/runtime';
 import { createLogger } from '@hookpost/telemetry';

@@ -9,7 +9,7 @@ import {
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
-import { BatchingProducer, ConfigView, KafkaModule, TransformConsumer } from '@hookpost/kafka';
+import { BatchingProducer, ConfigView, KafkaModule, kafkaSecurity, TransformConsumer } from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
 import type { RedactionEnv } from './env';
 import { redactMessage } from './redaction';
@@ -76,7 +76,12 @@ export class RedactionModule {
       {
         module: RedactionModule,
         imports: [
-          KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-redaction', logger }),
+          KafkaModule.forRoot({
+            brokers: env.KAFKA_BROKERS,
+            security: kafkaSecurity(env),
+            clientId: 'hookpost-redaction',
+            logger,
+          }),
         ],
         providers: [{ provide: ENV, useValue: env }, { provide: LOGGER, useValue: logger }, RedactionService],
       },

@@ -8,7 +8,7 @@ import {
   type BatchingProducer,
   type OutgoingRecord,
 } from '@hookpost/kafka';
-import { traceHeadersOf } from '@hookpost/telemetry';
+import { reportLag, reportRetryBacklog, traceHeadersOf, withProcessSpanSync } from '@hookpost/telemetry';
 
 export interface DelayTopics {
   delayTopics: string[];
@@ -28,7 +28,7 @@ export class DelayConsumer {
 
   constructor(
     kafka: Kafka,
-    groupId: string,
+    private readonly groupId: string,
     private readonly producer: BatchingProducer,
     private readonly topics: DelayTopics,
     private readonly logger: Logger,
@@ -69,15 +69,25 @@ export class DelayConsumer {
             notDue = { offset: message.offset, dueAt: decoded.value.due_at };
             break;
           } else {
-            out.push({
-              topic: this.topics.deliveries,
-              message: jsonMessage(
-                decoded.value.delivery_id,
-                decoded.value,
-                SCHEMAS.deliveryJob,
-                traceHeadersOf(message.headers),
-              ),
-            });
+            const job = decoded.value;
+            const consumed = {
+              ...batch,
+              offset: message.offset,
+              headers: message.headers,
+              groupId: this.groupId,
+            };
+            // The due job goes back to dispatch inside its own span, in the trace of its mail event.
+            withProcessSpanSync(consumed, () =>
+              out.push({
+                topic: this.topics.deliveries,
+                message: jsonMessage(
+                  job.delivery_id,
+                  job,
+                  SCHEMAS.deliveryJob,
+                  traceHeadersOf(message.headers),
+                ),
+              }),
+            );
           }
           lastDone = message.offset;
         }
@@ -87,6 +97,12 @@ export class DelayConsumer {
           await this.consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() },
           ]);
+        }
+        const next = notDue ? Number(notDue.offset) : lastDone !== null ? Number(lastDone) + 1 : null;
+        if (next !== null) {
+          const waiting = Number(batch.highWatermark) - next;
+          reportLag(this.groupId, batch.topic, batch.partition, waiting);
+          reportRetryBacklog(batch.topic, batch.partition, waiting);
         }
         if (notDue) {
           this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: notDue.offset });

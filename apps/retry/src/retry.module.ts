@@ -10,7 +10,7 @@ import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { groupName, retryTopicBase, TOPICS, topicName } from '@hookpost/contracts';
 import { delayLabels } from '@hookpost/domain';
-import { BatchingProducer, KafkaModule, TransformConsumer } from '@hookpost/kafka';
+import { BatchingProducer, KafkaModule, kafkaSecurity, TransformConsumer } from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
 import { DelayConsumer } from './delay-consumer';
 import type { RetryEnv } from './env';
@@ -86,7 +86,14 @@ export class RetryModule {
     return withHealth(
       {
         module: RetryModule,
-        imports: [KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, clientId: 'hookpost-retry', logger })],
+        imports: [
+          KafkaModule.forRoot({
+            brokers: env.KAFKA_BROKERS,
+            security: kafkaSecurity(env),
+            clientId: 'hookpost-retry',
+            logger,
+          }),
+        ],
         providers: [{ provide: ENV, useValue: env }, { provide: LOGGER, useValue: logger }, RetryService],
       },
       { inject: [RetryService], useFactory: (service: RetryService) => service.readiness() },

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -16,16 +16,44 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
+/** The Kafka security variables as the services' environment parses them (KAFKA_SSL, KAFKA_SASL_*). */
+export interface KafkaSecurityEnv {
+  KAFKA_SSL: boolean;
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+}
+
+/** TLS and SASL for the client; nothing of either when the environment sets neither (plaintext). */
+export type KafkaSecurity = Pick<KafkaConfig, 'ssl' | 'sasl'>;
+
+/** Maps the security variables to kafkajs's options (the environment's parser checks they are complete). */
+export function kafkaSecurity(env: KafkaSecurityEnv): KafkaSecurity {
+  const security: KafkaSecurity = {};
+  if (env.KAFKA_SSL) security.ssl = true;
+  if (env.KAFKA_SASL_MECHANISM) {
+    security.sasl = {
+      mechanism: env.KAFKA_SASL_MECHANISM,
+      username: env.KAFKA_SASL_USERNAME ?? '',
+      password: env.KAFKA_SASL_PASSWORD ?? '',
+    } as KafkaConfig['sasl']; // one object for the three mechanisms kafkajs types as a union of literals
+  }
+  return security;
+}
+
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** TLS and SASL (kafkaSecurity(env)); plaintext without. */
+  security?: KafkaSecurity;
 }
 
 export function createKafka(opts: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
+    ...opts.security,
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(opts.logger.child({ component: 'kafkajs' })),
     retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 5000 },

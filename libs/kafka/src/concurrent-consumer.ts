@@ -1,7 +1,18 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { reportLag, withProcessSpan } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
 import { OffsetTracker } from './offset-tracker';
+
+/**
+ * Thrown by a handler that gives its message back unhandled (the service is stopping and the work has
+ * not started): the offset stays uncommitted, so the next owner of the partition handles it.
+ */
+export class HandBack extends Error {
+  constructor() {
+    super('handed back: stopping');
+  }
+}
 
 export interface MessageContext {
   topic: string;
@@ -76,20 +87,30 @@ export class ConcurrentConsumer {
           tracker.start(message.offset);
           this.inFlight++;
           resolveOffset(message.offset);
-          void this.run(message, ctx).finally(() => {
-            tracker.finish(message.offset);
+          void this.run(message, ctx).then((handled) => {
+            if (handled) tracker.finish(message.offset); // a handed-back offset stays in flight: never committed
             this.inFlight--;
             this.slotWaiters.shift()?.();
             this.scheduleCommit();
           });
         }
+        const last = batch.lastOffset();
+        reportLag(
+          this.opts.groupId,
+          batch.topic,
+          batch.partition,
+          Number(batch.highWatermark) - Number(last) - 1,
+        );
         await heartbeat();
       },
     });
     this.running = true;
   }
 
-  /** Stops fetching, waits up to `timeoutMs` for in-flight work, commits what finished, disconnects. */
+  /**
+   * Stops fetching, waits up to `timeoutMs` for in-flight work (handlers may hand back what has not
+   * started, see HandBack), commits what finished, disconnects.
+   */
   async stop(timeoutMs: number): Promise<void> {
     this.running = false;
     await this.consumer.stop();
@@ -100,11 +121,15 @@ export class ConcurrentConsumer {
     await this.consumer.disconnect();
   }
 
-  private async run(message: KafkaMessage, ctx: MessageContext): Promise<void> {
+  /** Handles a message until it succeeds (true), or until its handler hands it back (false). */
+  private async run(message: KafkaMessage, ctx: MessageContext): Promise<boolean> {
+    const consumed = { ...ctx, offset: message.offset, headers: message.headers, groupId: this.opts.groupId };
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.opts.handle(message, ctx);
+        await withProcessSpan(consumed, () => this.opts.handle(message, ctx));
+        return true;
       } catch (err) {
+        if (err instanceof HandBack) return false;
         this.opts.logger.error({ err, ...ctx, offset: message.offset }, 'handler failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
       }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { observeGauge } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
 import { configRecordSchema, decodeJson } from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from '@hookpost/domain';
@@ -29,6 +30,17 @@ export class ConfigView {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
     });
+    observeGauge(
+      'hookpost.config_view.age',
+      'Seconds since the in-memory configuration view last applied a change from webhook.config',
+      () => this.ageMs / 1000,
+      's',
+    );
+    observeGauge(
+      'hookpost.config_view.caught_up',
+      '1 once the view has read webhook.config to its end',
+      () => (this.caughtUp ? 1 : 0),
+    );
     // A dead view would serve stale configuration forever: exit instead (nothing to mark, see crash.ts).
     onConsumerDeath(this.consumer, logger, () => undefined);
   }

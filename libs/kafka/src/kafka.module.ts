@@ -7,15 +7,10 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
-import type { Logger } from 'pino';
-import { createKafka } from './client';
+import { createKafka, type KafkaClientOptions } from './client';
 import { BatchingProducer } from './producer';
 
-export interface KafkaModuleOptions {
-  brokers: string[];
-  clientId: string;
-  logger: Logger;
-}
+export type KafkaModuleOptions = KafkaClientOptions;
 
 /** Connects the shared producer at start and flushes it last at shutdown. */
 class ProducerLifecycle implements OnModuleInit, OnApplicationShutdown {

@@ -1,4 +1,6 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { HEADERS } from '@hookpost/contracts';
+import { hookpostMetrics, startSendSpans } from '@hookpost/telemetry';
 
 export interface OutgoingRecord {
   topic: string;
@@ -42,10 +44,23 @@ export class BatchingProducer {
     await this.producer.disconnect();
   }
 
+  /** Sends the records (each in its own `send` span, whose context its headers then carry). */
   send(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
+    const spans = startSendSpans(records);
+    countProduced(records);
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      this.queue.push({
+        records,
+        resolve: () => {
+          spans.end();
+          resolve();
+        },
+        reject: (err) => {
+          spans.end(err);
+          reject(err);
+        },
+      });
       if (!this.flushing) void this.flush();
     });
   }
@@ -65,6 +80,17 @@ export class BatchingProducer {
       }
     }
     this.flushing = false;
+  }
+}
+
+function countProduced(records: OutgoingRecord[]): void {
+  const m = hookpostMetrics();
+  for (const { topic, message } of records) {
+    m.produced.add(1, { topic });
+    const source = message.headers?.[HEADERS.sourceTopic];
+    if (message.headers?.[HEADERS.rejectReason] !== undefined) {
+      m.rejected.add(1, { source_topic: source === undefined ? 'unknown' : String(source) });
+    }
   }
 }
 

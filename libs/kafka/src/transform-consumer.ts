@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { reportLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
 import type { BatchingProducer, OutgoingRecord } from './producer';
 
@@ -57,9 +58,23 @@ export class TransformConsumer {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         const ctx = { topic: batch.topic, partition: batch.partition };
         const out: OutgoingRecord[] = [];
-        for (const message of batch.messages) out.push(...transform(message, ctx));
+        for (const message of batch.messages) {
+          const consumed = {
+            ...ctx,
+            offset: message.offset,
+            headers: message.headers,
+            groupId: this.opts.groupId,
+          };
+          out.push(...withProcessSpanSync(consumed, () => transform(message, ctx)));
+        }
         await producer.send(out);
         const last = batch.lastOffset();
+        reportLag(
+          this.opts.groupId,
+          batch.topic,
+          batch.partition,
+          Number(batch.highWatermark) - Number(last) - 1,
+        );
         resolveOffset(last);
         await this.consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },

@@ -1,7 +1,7 @@
 import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { PinoNestLogger } from '@hookpost/telemetry';
+import { PinoNestLogger, stopTelemetry } from '@hookpost/telemetry';
 
 export interface ServiceOptions {
   name: string;
@@ -42,6 +42,7 @@ export async function runService(opts: ServiceOptions): Promise<INestApplication
     force.unref();
     app
       .close()
+      .then(() => stopTelemetry()) // the last spans and metrics leave before the process does
       .then(() => {
         logger.info('stopped');
         process.exit(0);

@@ -26,6 +26,7 @@ describe('parseEnv', () => {
       HTTP_HOST: '0.0.0.0',
       SHUTDOWN_TIMEOUT_MS: 15000,
       KAFKA_SESSION_TIMEOUT_MS: 10000,
+      KAFKA_SSL: false,
     });
   });
 
@@ -38,6 +39,10 @@ describe('parseEnv', () => {
         HTTP_HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: '500',
         KAFKA_SESSION_TIMEOUT_MS: '6000',
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'hookpost',
+        KAFKA_SASL_PASSWORD: 's3cret',
       }),
       {
         KAFKA_BROKERS: ['k1:9092'],
@@ -46,6 +51,10 @@ describe('parseEnv', () => {
         HTTP_HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: 500,
         KAFKA_SESSION_TIMEOUT_MS: 6000,
+        KAFKA_SSL: true,
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'hookpost',
+        KAFKA_SASL_PASSWORD: 's3cret',
       },
     );
   });
@@ -83,6 +92,8 @@ describe('parseEnv', () => {
       [{ HTTP_PORT: '0' }, /^ {2}HTTP_PORT: /m],
       [{ HTTP_PORT: '65536' }, /^ {2}HTTP_PORT: /m],
       [{ FLAG: 'maybe' }, /^ {2}FLAG: must be true or false$/m],
+      [{ KAFKA_SSL: 'tls' }, /^ {2}KAFKA_SSL: must be true or false$/m],
+      [{ KAFKA_SASL_MECHANISM: 'gssapi' }, /^ {2}KAFKA_SASL_MECHANISM: must be one of plain, scram-sha-256/m],
     ];
     for (const [vars, expected] of cases) {
       const [[name, value]] = Object.entries(vars);
@@ -102,6 +113,25 @@ describe('parseEnv', () => {
     assert.match(message, /KAFKA_BROKERS: is required/);
     assert.match(message, /LOG_LEVEL: /);
     assert.match(message, /HTTP_PORT: /);
+  });
+});
+
+describe('Kafka SASL variables', () => {
+  it('given a mechanism without credentials, when parsed, then both credentials are named as required', () => {
+    const message = envError(commonEnvShape, { ...BASE, KAFKA_SASL_MECHANISM: 'plain' });
+    assert.match(message, /^ {2}KAFKA_SASL_USERNAME: is required when KAFKA_SASL_MECHANISM is set$/m);
+    assert.match(message, /^ {2}KAFKA_SASL_PASSWORD: is required when KAFKA_SASL_MECHANISM is set$/m);
+  });
+
+  it('given credentials without a mechanism, when parsed, then the mechanism is named as required', () => {
+    assert.equal(
+      envError(commonEnvShape, { ...BASE, KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }),
+      'Invalid environment:\n  KAFKA_SASL_MECHANISM: is required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set',
+    );
+  });
+
+  it('given a shape without the Kafka variables, when parsed, then no SASL rule applies', () => {
+    assert.deepEqual(parseEnv({ P: port(1) }, { KAFKA_SASL_USERNAME: 'u' }), { P: 1 });
   });
 });
 

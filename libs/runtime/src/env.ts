@@ -19,6 +19,22 @@ export const brokers = z
     message: 'must be a comma-separated list of host:port',
   });
 
+/** SASL mechanisms kafkajs speaks without extra packages. */
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
+/**
+ * How to reach the brokers: TLS (Node's CA store; NODE_EXTRA_CA_CERTS adds a private CA) and SASL. A
+ * mechanism needs a username and a password (parseEnv checks the combination).
+ */
+export const kafkaSecurityEnvShape = {
+  KAFKA_SSL: bool(false),
+  KAFKA_SASL_MECHANISM: z
+    .enum(KAFKA_SASL_MECHANISMS, { message: `must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}` })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+};
+
 /** Variables every service reads. */
 export const commonEnvShape = {
   KAFKA_BROKERS: brokers,
@@ -31,7 +47,36 @@ export const commonEnvShape = {
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
   /** How soon a dead consumer's partitions move to a live one (the broker allows 6 s to 30 min). */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10000),
+  ...kafkaSecurityEnvShape,
 };
+
+/** SASL settings make sense only together: a mechanism with its username and password. */
+function checkKafkaSasl(data: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const {
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  } = data;
+  if (mechanism) {
+    for (const [name, value] of [
+      ['KAFKA_SASL_USERNAME', username],
+      ['KAFKA_SASL_PASSWORD', password],
+    ] as const) {
+      if (!value)
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is required when KAFKA_SASL_MECHANISM is set',
+        });
+    }
+  } else if (username || password) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_SASL_MECHANISM'],
+      message: 'is required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set',
+    });
+  }
+}
 
 /** Validates `source` against `shape` into one typed object, or throws EnvError naming the variables. */
 export function parseEnv<S extends z.ZodRawShape>(
@@ -39,7 +84,9 @@ export function parseEnv<S extends z.ZodRawShape>(
   source: Record<string, string | undefined> = process.env,
 ): z.infer<z.ZodObject<S>> {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const result = z.object(shape).safeParse(cleaned);
+  const schema =
+    'KAFKA_SASL_MECHANISM' in shape ? z.object(shape).superRefine(checkKafkaSasl) : z.object(shape);
+  const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');

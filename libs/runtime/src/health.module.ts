@@ -1,4 +1,6 @@
-import { Controller, Get, Inject, type DynamicModule, type Provider } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, type DynamicModule, type Provider } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveMetrics } from '@hookpost/telemetry';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { READINESS } from './tokens';
 
@@ -46,17 +48,26 @@ export class HealthController {
   }
 }
 
+/** Prometheus scrape endpoint of the process's OpenTelemetry metrics. */
+@Controller()
+export class MetricsController {
+  @Get('metrics')
+  metrics(@Req() req: IncomingMessage, @Res() res: ServerResponse) {
+    serveMetrics(req, res);
+  }
+}
+
 type ReadinessProvider = Omit<Extract<Provider, { useFactory: unknown }>, 'provide'>;
 
 /**
- * Adds `/healthz` and `/readyz` to a service's root module; `readiness` provides its ReadinessCheck[]
+ * Adds `/healthz`, `/readyz` and `/metrics` to a service's root module; `readiness` provides its ReadinessCheck[]
  * from the module's own providers.
  */
 export function withHealth(module: DynamicModule, readiness: ReadinessProvider): DynamicModule {
   return {
     ...module,
     imports: [...(module.imports ?? []), TerminusModule.forRoot({ logger: false })],
-    controllers: [...(module.controllers ?? []), HealthController],
+    controllers: [...(module.controllers ?? []), HealthController, MetricsController],
     providers: [...(module.providers ?? []), { provide: READINESS, ...readiness }],
   };
 }

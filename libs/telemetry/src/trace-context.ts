@@ -1,11 +1,47 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import { HEADERS } from '@hookpost/contracts';
 import type { IHeaders } from 'kafkajs';
 
+const tracer = () => trace.getTracer('hookpost');
+
+type Carrier = IHeaders | Record<string, string> | undefined;
+
+const headerGetter: TextMapGetter<Carrier> = {
+  keys: (carrier) => Object.keys(carrier ?? {}),
+  get: (carrier, key) => {
+    const value = (carrier as IHeaders | undefined)?.[key];
+    if (value === undefined || value === null) return undefined;
+    return Array.isArray(value) ? value.map(String) : String(value);
+  },
+};
+
+/** The W3C trace context a Kafka message carries (an empty context when it carries none). */
+export function contextOf(headers: Carrier): Context {
+  return propagation.extract(ROOT_CONTEXT, headers, headerGetter);
+}
+
 /**
- * W3C trace context carried from one Kafka message to what it produces, and onto outgoing POSTs.
+ * W3C trace context for what is produced now: the active span's (the per-message process span of the
+ * consumer), or, outside any span, the one the source message carried.
  */
 export function traceHeadersOf(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
+  const active = context.active();
+  if (trace.getSpan(active)) {
+    propagation.inject(active, out);
+    return out;
+  }
   if (!headers) return out;
   for (const name of [HEADERS.traceparent, HEADERS.tracestate]) {
     const value = headers[name];
@@ -13,4 +49,106 @@ export function traceHeadersOf(headers: IHeaders | undefined): Record<string, st
       out[name] = Array.isArray(value) ? String(value[0]) : String(value);
   }
   return out;
+}
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key?: Buffer | string | null;
+  headers?: IHeaders;
+  groupId: string;
+}
+
+function processAttributes(m: ConsumedMessage): Attributes {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'process',
+    'messaging.operation.name': 'process',
+    'messaging.destination.name': m.topic,
+    'messaging.destination.partition.id': String(m.partition),
+    'messaging.consumer.group.name': m.groupId,
+    'messaging.kafka.offset': Number(m.offset),
+  };
+}
+
+function fail(span: Span, err: unknown): void {
+  span.recordException(err as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+}
+
+/**
+ * Runs the handling of one consumed message inside its own `process` span, a child of the context the
+ * message carries — so batch consumption never breaks the chain: each message continues its own trace.
+ */
+export async function withProcessSpan<T>(m: ConsumedMessage, fn: () => Promise<T>): Promise<T> {
+  const parent = contextOf(m.headers);
+  const span = tracer().startSpan(
+    `process ${m.topic}`,
+    { kind: SpanKind.CONSUMER, attributes: processAttributes(m) },
+    parent,
+  );
+  try {
+    return await context.with(trace.setSpan(parent, span), fn);
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** The synchronous form, for transforms that map a message to what it produces. */
+export function withProcessSpanSync<T>(m: ConsumedMessage, fn: () => T): T {
+  const parent = contextOf(m.headers);
+  const span = tracer().startSpan(
+    `process ${m.topic}`,
+    { kind: SpanKind.CONSUMER, attributes: processAttributes(m) },
+    parent,
+  );
+  try {
+    return context.with(trace.setSpan(parent, span), fn);
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * A `send` span per produced record, a child of the context its headers carry (set by whoever made
+ * the record, inside its process span); the record then carries the send span's context. End the
+ * returned spans when the broker acknowledged (or failed) the send.
+ */
+export function startSendSpans(records: Array<{ topic: string; message: { headers?: IHeaders } }>): {
+  end: (err?: unknown) => void;
+} {
+  const spans = records.map((record) => {
+    const headers = (record.message.headers ??= {});
+    const parent = headers[HEADERS.traceparent] ? contextOf(headers) : context.active();
+    const span = tracer().startSpan(
+      `send ${record.topic}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.operation.name': 'send',
+          'messaging.destination.name': record.topic,
+        },
+      },
+      parent,
+    );
+    propagation.inject(trace.setSpan(parent, span), headers);
+    return span;
+  });
+  return {
+    end: (err?: unknown) => {
+      for (const span of spans) {
+        if (err) fail(span, err);
+        span.end();
+      }
+    },
+  };
 }

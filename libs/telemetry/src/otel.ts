@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+/** Paths that are probes, not traffic: no spans for them. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+let sdk: NodeSDK | null = null;
+let prometheus: PrometheusExporter | null = null;
+
+/** Whether an OTLP endpoint is configured for a signal (the standard variables). */
+function otlpConfigured(signal: 'TRACES' | 'METRICS', env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]);
+}
+
+/**
+ * OpenTelemetry for one service, started before anything else is loaded (each main.ts imports its
+ * tracing.ts first) so that http, undici, pg, grpc and pino are instrumented. Configured only by the
+ * standard OTEL_* variables: spans and metrics leave over OTLP only when an OTLP endpoint is set
+ * (`OTEL_SDK_DISABLED=true` turns it all off); spans are always made, so W3C trace context flows through
+ * Kafka and onto outgoing webhooks either way. Metrics are also served for Prometheus at `/metrics`.
+ */
+export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (sdk || env.OTEL_SDK_DISABLED === 'true') return;
+  env.OTEL_SERVICE_NAME ??= serviceName;
+  const spanProcessors: SpanProcessor[] = otlpConfigured('TRACES', env)
+    ? [new BatchSpanProcessor(new OTLPTraceExporter())]
+    : [];
+  prometheus = new PrometheusExporter({ preventServerStart: true });
+  const metricReaders: MetricReader[] = [prometheus];
+  if (otlpConfigured('METRICS', env)) {
+    const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000; // the standard variable
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis: interval,
+        exportTimeoutMillis: Math.min(interval, Number(env.OTEL_METRIC_EXPORT_TIMEOUT) || 30_000),
+      }),
+    );
+  }
+  sdk = new NodeSDK({
+    // Without an OTLP endpoint no tracer provider is registered: spans cost nothing, and the W3C
+    // context still flows (extract -> inject passes the incoming trace on unchanged).
+    spanProcessors,
+    metricReaders,
+    logRecordProcessors: [], // logs go to stdout as JSON lines (pino), with trace ids on each line
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
+      }),
+      new UndiciInstrumentation(),
+      new PgInstrumentation({ enhancedDatabaseReporting: false }),
+      new GrpcInstrumentation(),
+      new PinoInstrumentation({ disableLogSending: true }),
+    ],
+  });
+  sdk.start();
+}
+
+/** Flushes and stops telemetry (after the service stopped its work, so the last spans leave too). */
+export async function stopTelemetry(): Promise<void> {
+  const running = sdk;
+  sdk = null;
+  await running?.shutdown().catch(() => undefined);
+}
+
+/** Serves the Prometheus text format of this process's metrics (`GET /metrics`). */
+export function serveMetrics(req: IncomingMessage, res: ServerResponse): void {
+  if (!prometheus) {
+    res.statusCode = 404;
+    res.end('telemetry is off (OTEL_SDK_DISABLED)\n');
+    return;
+  }
+  prometheus.getMetricsRequestHandler(req, res);
+}
