@@ -2,7 +2,7 @@ import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
 import { failureReason, failureRowOf, isFinal, MAX_REASON_CHARS, projectBatch } from './failure-log';
-import { sampleAttempt, sampleJob } from './testing';
+import { sampleAttempt, sampleJob } from './testing/fixtures';
 
 const message = (offset: number, value: unknown) => ({
   offset: String(offset),

@@ -1,7 +1,7 @@
 import { describe, it } from '@jest/globals';
 import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
 import { planResend, type LatestFailure } from './resend';
-import { sampleJob } from './testing';
+import { sampleJob } from './testing/fixtures';
 
 const NOW = 1_763_200_000_000;
 
