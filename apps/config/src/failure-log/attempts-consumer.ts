@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { onConsumerDeath } from '@hookpost/kafka';
+import { reportLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { projectBatch, type FailureRow, type ProjectedBatch } from './failure-log';
 
 export interface AttemptsConsumerOptions {
@@ -11,15 +12,18 @@ export interface AttemptsConsumerOptions {
   logger: Logger;
   /** Writes a batch's rows in one statement; resolves once they are committed. */
   write: (rows: FailureRow[]) => Promise<void>;
-  /** Commit the group's offsets after each write (the live projection); a replay never commits. */
-  commit: boolean;
+  /**
+   * Live: commit the group's offsets after each write, and handle each record in its trace's `process`
+   * span (the failure log is where a delivery's trace ends). A replay does neither.
+   */
+  live: boolean;
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
   maxBytes?: number;
   partitionsConsumedConcurrently?: number;
   /** What to do when the consumer dies for good (kafkajs will not restart it); the service exits by default. */
   die?: () => void;
-  /** Called once a batch is written (and committed, when committing). */
+  /** Called once a batch is written (and committed, when live). */
   onBatch?: (partition: number, lastOffset: string, batch: ProjectedBatch) => void;
 }
 
@@ -61,7 +65,15 @@ export class AttemptsConsumer {
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const projected = projectBatch(batch.messages);
+        const ctx = { topic: batch.topic, partition: batch.partition };
+        const projected = projectBatch(batch.messages, (message, handle) =>
+          this.opts.live
+            ? withProcessSpanSync(
+                { ...ctx, offset: message.offset, headers: message.headers, groupId: this.opts.groupId },
+                handle,
+              )
+            : handle(),
+        );
         if (projected.invalid.length > 0) {
           logger.warn(
             { topic: batch.topic, partition: batch.partition, invalid: projected.invalid.slice(0, 5) },
@@ -80,8 +92,14 @@ export class AttemptsConsumer {
           }
         }
         const last = batch.lastOffset();
+        reportLag(
+          this.opts.groupId,
+          batch.topic,
+          batch.partition,
+          Number(batch.highWatermark) - Number(last) - 1,
+        );
         resolveOffset(last);
-        if (this.opts.commit) {
+        if (this.opts.live) {
           await this.consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
           ]);

@@ -37,7 +37,7 @@ export class FailureLogProjection implements OnApplicationBootstrap, BeforeAppli
       topic: topicName(env.KAFKA_TOPIC_PREFIX, TOPICS.deliveryAttempts),
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       logger: logger.child({ component: 'failure-log' }),
-      commit: true,
+      live: true,
       write: (rows) => this.write(rows),
       onBatch: (_partition, _offset, batch) => {
         this.stats.batches++;

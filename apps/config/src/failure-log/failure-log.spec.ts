@@ -164,6 +164,16 @@ describe('projectBatch', () => {
     );
   });
 
+  it('given a wrapper, then each message is handled inside it, once, in order', () => {
+    const seen: string[] = [];
+    const out = projectBatch([message(1, failed), message(2, 'not json')], (m, handle) => {
+      seen.push(m.offset);
+      return handle();
+    });
+    expectEqual(seen, ['1', '2']);
+    expectEqual([out.rows.length, out.invalid.length], [1, 1]);
+  });
+
   it('given invalid records, then they are reported with their offsets and make no row', () => {
     const out = projectBatch([
       message(3, 'not json'),

@@ -120,19 +120,23 @@ export interface ProjectedBatch {
  * gives the same rows as the live projection. Invalid messages are reported, not rows (the retry
  * service, which reads the same topic, sends them to the rejected topic).
  */
-export function projectBatch(
-  messages: ReadonlyArray<{ offset: string; value: Buffer | string | null }>,
+export function projectBatch<M extends { offset: string; value: Buffer | string | null }>(
+  messages: readonly M[],
+  /** Runs the handling of each message (the live projection puts it in the message's trace span). */
+  around: <T>(message: M, handle: () => T) => T = (_message, handle) => handle(),
 ): ProjectedBatch {
   const rows = new Map<string, FailureRow>();
   const invalid: ProjectedBatch['invalid'] = [];
   for (const message of messages) {
-    const decoded = decodeJson(deliveryAttemptSchema, message.value);
-    if (!decoded.ok) {
-      invalid.push({ offset: message.offset, reason: decoded.reason });
-      continue;
-    }
-    const row = failureRowOf(decoded.value);
-    if (row) rows.set(row.attempt_id, row);
+    around(message, () => {
+      const decoded = decodeJson(deliveryAttemptSchema, message.value);
+      if (!decoded.ok) {
+        invalid.push({ offset: message.offset, reason: decoded.reason });
+        return;
+      }
+      const row = failureRowOf(decoded.value);
+      if (row) rows.set(row.attempt_id, row);
+    });
   }
   return { rows: [...rows.values()], attempts: messages.length - invalid.length, invalid };
 }

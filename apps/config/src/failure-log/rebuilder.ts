@@ -134,7 +134,7 @@ class Replay {
       groupId,
       topic: opts.topic,
       logger: opts.logger,
-      commit: false,
+      live: false,
       maxBytesPerPartition: 16 * 1024 * 1024,
       maxBytes: 64 * 1024 * 1024,
       partitionsConsumedConcurrently: opts.concurrency ?? 4,
