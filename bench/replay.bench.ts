@@ -25,6 +25,7 @@ import { TestSystem } from '../test/support/system';
 
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 200_000);
 const CONCURRENCY = process.env.REBUILD_CONCURRENCY ?? '4';
+const CONSUMERS = process.env.REBUILD_CONSUMERS ?? '2';
 const ACCOUNTS = 20;
 const URLS = [
   'https://hooks.example.com/mailgun',
@@ -105,6 +106,7 @@ function runRebuild(env: Record<string, string>): Promise<Record<string, number>
           KAFKA_TOPIC_PREFIX: env.KAFKA_TOPIC_PREFIX,
           LOG_LEVEL: 'warn',
           REBUILD_CONCURRENCY: CONCURRENCY,
+          REBUILD_CONSUMERS: CONSUMERS,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -181,6 +183,7 @@ async function main() {
         record_bytes: Math.round(bytes / ATTEMPTS),
         table_mb: Math.round(tableMb),
         concurrency: Number(CONCURRENCY),
+        consumers: Number(CONSUMERS),
       })}\n`,
     );
   } finally {

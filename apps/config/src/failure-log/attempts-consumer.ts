@@ -23,6 +23,8 @@ export interface AttemptsConsumerOptions {
   partitionsConsumedConcurrently?: number;
   /** What to do when the consumer dies for good (kafkajs will not restart it); the service exits by default. */
   die?: () => void;
+  /** Only these partitions are consumed; the others are paused when first seen (default: all). */
+  ownsPartition?: (partition: number) => boolean;
   /** Called once a batch is written (and committed, when live). */
   onBatch?: (partition: number, lastOffset: string, batch: ProjectedBatch) => void;
 }
@@ -63,7 +65,11 @@ export class AttemptsConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
+        if (this.opts.ownsPartition && !this.opts.ownsPartition(batch.partition)) {
+          pause();
+          return;
+        }
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         const ctx = { topic: batch.topic, partition: batch.partition };
         const projected = projectBatch(batch.messages, (message, handle) =>

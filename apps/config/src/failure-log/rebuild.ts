@@ -21,6 +21,7 @@ const env = loadEnvOrExit('failure-log-rebuild', {
   LOG_LEVEL: commonEnvShape.LOG_LEVEL,
   DATABASE_URL: postgresUrl,
   REBUILD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  REBUILD_CONSUMERS: z.coerce.number().int().min(1).max(16).default(2),
 });
 const logger = createLogger('failure-log-rebuild', env.LOG_LEVEL);
 
@@ -45,6 +46,7 @@ async function main() {
       groupBase: groupName(env.KAFKA_TOPIC_PREFIX, `${FAILURE_LOG_GROUP}-rebuild`),
       logger,
       concurrency: env.REBUILD_CONCURRENCY,
+      members: env.REBUILD_CONSUMERS,
     });
     process.stderr.write(
       `failure log rebuilt: ${result.rows} rows from ${result.attempts} attempts in ${result.seconds.toFixed(1)} s ` +

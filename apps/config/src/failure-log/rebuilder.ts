@@ -38,6 +38,8 @@ export interface RebuildOptions {
   logger: Logger;
   /** Partitions written at once (each write takes one connection of the pool). */
   concurrency?: number;
+  /** Consumers sharing the replay (default 2), so that fetching overlaps writing. */
+  members?: number;
   /** Give up when the replay makes no progress for this long. */
   stallTimeoutMs?: number;
 }
@@ -116,45 +118,58 @@ async function secondaryIndexes(sql: Sql): Promise<{ primaryKey: string; copies:
   return { primaryKey, copies };
 }
 
-/** Replays the topic into the new table and tracks how far each partition got. */
+/**
+ * Replays the topic into the new table and tracks how far each partition got. Several consumers share
+ * the partitions (each in a throwaway group of its own, pausing the partitions of the others: no
+ * rebalances between them): kafkajs fetches again only once a fetch's batches are written, so one
+ * consumer fetches while another writes.
+ */
 class Replay {
   readonly applied = new Map<number, bigint>();
   attempts = 0;
-  private readonly consumer: AttemptsConsumer;
+  readonly groupIds: string[];
+  private readonly members: AttemptsConsumer[];
   private lastProgressAt = Date.now();
   private dead = false;
 
   constructor(
     private readonly opts: RebuildOptions,
-    readonly groupId: string,
+    groupBase: string,
   ) {
     const sql = sqlOf(opts.pool);
-    this.consumer = new AttemptsConsumer({
-      kafka: opts.kafka,
-      groupId,
-      topic: opts.topic,
-      logger: opts.logger,
-      live: false,
-      maxBytesPerPartition: 16 * 1024 * 1024,
-      maxBytes: 64 * 1024 * 1024,
-      partitionsConsumedConcurrently: opts.concurrency ?? 4,
-      write: (rows) => upsertRows(sql, REBUILD_TABLE, rows),
-      die: () => (this.dead = true),
-      onBatch: (partition, lastOffset, batch) => {
-        this.applied.set(partition, BigInt(lastOffset));
-        this.attempts += batch.attempts + batch.invalid.length;
-        this.lastProgressAt = Date.now();
-      },
-    });
+    const concurrency = opts.concurrency ?? 4;
+    const count = Math.max(1, opts.members ?? 2);
+    this.groupIds = Array.from({ length: count }, (_, i) => `${groupBase}-${i}`);
+    this.members = this.groupIds.map(
+      (groupId, i) =>
+        new AttemptsConsumer({
+          kafka: opts.kafka,
+          groupId,
+          topic: opts.topic,
+          logger: opts.logger,
+          live: false,
+          maxBytesPerPartition: 16 * 1024 * 1024,
+          maxBytes: 64 * 1024 * 1024,
+          partitionsConsumedConcurrently: Math.max(1, Math.ceil(concurrency / count)),
+          ownsPartition: (partition) => partition % count === i,
+          write: (rows) => upsertRows(sql, REBUILD_TABLE, rows),
+          die: () => (this.dead = true),
+          onBatch: (partition, lastOffset, batch) => {
+            this.applied.set(partition, BigInt(lastOffset));
+            this.attempts += batch.attempts + batch.invalid.length;
+            this.lastProgressAt = Date.now();
+          },
+        }),
+    );
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     this.lastProgressAt = Date.now();
-    return this.consumer.start();
+    await Promise.all(this.members.map((m) => m.start()));
   }
 
-  stop(): Promise<void> {
-    return this.consumer.stop();
+  async stop(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.stop()));
   }
 
   private reached(targets: Offsets): boolean {
@@ -249,8 +264,8 @@ export async function rebuildFailureLog(opts: RebuildOptions): Promise<RebuildRe
       const admin = kafka.admin();
       await admin
         .connect()
-        .then(() => admin.deleteGroups([replay!.groupId]))
-        .catch((err) => logger.warn({ err }, 'could not delete the replay consumer group'))
+        .then(() => admin.deleteGroups(replay!.groupIds))
+        .catch((err) => logger.warn({ err }, 'could not delete the replay consumer groups'))
         .finally(() => admin.disconnect());
     }
     if (alone) await sql('SELECT pg_advisory_unlock($1)', [REBUILD_LOCK]).catch(() => undefined);
