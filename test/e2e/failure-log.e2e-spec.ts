@@ -577,10 +577,11 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
         if (frozen && !burst) {
           burst = true;
           const locked = await db.query(
-            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted AND mode = 'ExclusiveLock'`,
+            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND mode = 'ExclusiveLock'`,
             [PROJECTION_LOCK],
           );
-          // (Rarely, it got as far as the lock before the signal landed: live writes wait, no burst then.)
+          // (Rarely, it got as far as asking for the lock before the signal landed: live writes wait
+          // behind that request, so no burst then.)
           if (locked.rows.length === 0) {
             await produce(200);
             await waitFor(async () => (await written()) === produced, 30_000, 'the burst in the old table');
