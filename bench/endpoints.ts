@@ -49,6 +49,12 @@ export class BenchEndpoints {
             };
             this.first.set(data.id, post);
             this.onPost(post);
+            if (this.failFirst.has(i)) {
+              res.writeHead(500).end('try again');
+              return;
+            }
+          } else if (this.failFirst.has(i) && !this.retried.has(data.id)) {
+            this.retried.set(data.id, at);
           }
           res.writeHead(200).end('ok');
         });

@@ -152,6 +152,11 @@ async function main() {
     })
     .sort((a, b) => a - b);
   endpoints.failFirst.clear();
+  if (lateness.length < retryIds.length) {
+    process.stderr.write(
+      `retry phase: ${lateness.length} of ${retryIds.length} retried; first POSTs ${retryIds.filter((id) => endpoints.first.has(id)).length}\n${system.service('retry').output.join('').slice(-2000)}\n`,
+    );
+  }
 
   const rss = Object.fromEntries([...system.services].map(([name, s]) => [name, s.peakRssMb()]));
   await producer.disconnect();
