@@ -86,6 +86,9 @@ describe('config gRPC API (hookpost.config.v1.ConfigService) against the real co
         'SetStandardWebhooks',
         'GetSigningKey',
         'RotateSigningKey',
+        'ListDomainWebhookFailures',
+        'ListAccountWebhookFailures',
+        'ResendWebhookFailure',
       ]);
       for (const rpc of rpcs) {
         expectEqual(

@@ -13,6 +13,8 @@ import { RateLimitGuard } from './auth/rate-limit.guard';
 import { REST_CONTROLLERS } from './controllers';
 import type { ConfigEnv } from './env';
 import { MailgunErrorFilter } from './errors';
+import { FailureLogProjection } from './failure-log/failure-log-projection.service';
+import { FailureLogService } from './failure-log/failure-log.service';
 import { ConfigGrpcController } from './grpc/config-grpc.controller';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { ProvisioningService } from './provisioning/provisioning.service';
@@ -54,11 +56,13 @@ export class ConfigServiceModule {
           WebhookTesterService,
           AccountWebhooksService,
           SettingsService,
+          FailureLogProjection,
+          FailureLogService,
         ],
       },
       {
-        inject: [DataSource],
-        useFactory: (db: DataSource) => [
+        inject: [DataSource, FailureLogProjection],
+        useFactory: (db: DataSource, failureLog: FailureLogProjection) => [
           {
             name: 'database',
             check: async () => {
@@ -66,6 +70,7 @@ export class ConfigServiceModule {
               return { ok: true };
             },
           },
+          failureLog.readiness(),
         ],
       },
     );

@@ -1,3 +1,4 @@
+import { FailureLogController } from './failure-log/failure-log.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ProvisioningController } from './provisioning/provisioning.controller';
 import { AccountSettingsController, DomainSettingsController } from './settings/settings.controller';
@@ -12,5 +13,6 @@ export const REST_CONTROLLERS = [
   AccountWebhooksController,
   DomainSettingsController,
   AccountSettingsController,
+  FailureLogController,
   OpenApiController,
 ];

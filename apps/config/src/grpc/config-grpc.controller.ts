@@ -2,6 +2,7 @@ import { Controller, UseFilters, UseGuards } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { CONFIG_GRPC_SERVICE } from '@hookpost/contracts';
 import { CallersService } from '../auth/callers.service';
+import { FailureLogService, type FailurePage } from '../failure-log/failure-log.service';
 import { ProvisioningService } from '../provisioning/provisioning.service';
 import { SettingsService } from '../settings/settings.service';
 import { AccountWebhooksService } from '../webhooks/account-webhooks.service';
@@ -11,6 +12,17 @@ import { GrpcAdminGuard } from './grpc-auth.guard';
 import { GrpcErrorFilter } from './grpc-error.filter';
 import * as rq from './grpc-requests';
 import { valid } from './grpc-requests';
+
+/** A page as ListWebhookFailuresResponse: page tokens for paging (empty: the first page). */
+function failurePage(page: FailurePage) {
+  const { first, last, next, previous } = page.tokens;
+  return {
+    items: page.items.map(({ http_status, ...item }) =>
+      http_status === null ? item : { ...item, http_status },
+    ),
+    paging: { first: first ?? '', last: last ?? '', next: next ?? '', previous: previous ?? '' },
+  };
+}
 
 /**
  * hookpost.config.v1.ConfigService: the REST API's operations for internal callers, on the same services.
@@ -28,6 +40,7 @@ export class ConfigGrpcController {
     private readonly tester: WebhookTesterService,
     private readonly accountWebhooks: AccountWebhooksService,
     private readonly settings: SettingsService,
+    private readonly failures: FailureLogService,
   ) {}
 
   private caller(accountId: string) {
@@ -200,5 +213,27 @@ export class ConfigGrpcController {
   async rotateSigningKey(req: unknown) {
     const r = valid(rq.accountRequest, req);
     return this.settings.rotateSigningKey(await this.caller(r.account_id));
+  }
+
+  // Failure log.
+
+  @GrpcMethod(CONFIG_GRPC_SERVICE, 'ListDomainWebhookFailures')
+  async listDomainWebhookFailures(req: unknown) {
+    const r = valid(rq.listDomainWebhookFailuresRequest, req);
+    const query = this.failures.parseQuery(rq.failureQueryParams(r));
+    return failurePage(await this.failures.listForDomain(await this.caller(r.account_id), r.domain, query));
+  }
+
+  @GrpcMethod(CONFIG_GRPC_SERVICE, 'ListAccountWebhookFailures')
+  async listAccountWebhookFailures(req: unknown) {
+    const r = valid(rq.listAccountWebhookFailuresRequest, req);
+    const query = this.failures.parseQuery(rq.failureQueryParams(r));
+    return failurePage(await this.failures.listForAccount(await this.caller(r.account_id), query));
+  }
+
+  @GrpcMethod(CONFIG_GRPC_SERVICE, 'ResendWebhookFailure')
+  async resendWebhookFailure(req: unknown) {
+    const r = valid(rq.resendWebhookFailureRequest, req);
+    return this.failures.resend(await this.caller(r.account_id), r.domain, r.event_id, r.url ?? null);
   }
 }

@@ -98,3 +98,24 @@ export const deleteAccountWebhooksRequest = z.object({
 
 export const setDomainPiiRequest = z.object({ ...domain, enabled: z.boolean() });
 export const setAccountPiiRequest = z.object({ ...account, enabled: z.boolean() });
+
+const failureFilters = {
+  event: z.string(),
+  url: z.string(),
+  begin: z.string(),
+  end: z.string(),
+  limit: z.number().int(),
+  page: z.string(),
+};
+export const listDomainWebhookFailuresRequest = z.object({ ...domain, ...failureFilters });
+export const listAccountWebhookFailuresRequest = z.object({ ...account, ...failureFilters });
+export const resendWebhookFailureRequest = z.object({ ...domain, event_id: required, url: url.optional() });
+
+/** The filter fields of a list request as the REST API's query parameters (empty ones absent). */
+export function failureQueryParams(r: z.infer<z.ZodObject<typeof failureFilters>>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const name of ['event', 'url', 'begin', 'end', 'page'] as const)
+    if (r[name] !== '') params[name] = r[name];
+  if (r.limit !== 0) params.limit = String(r.limit);
+  return params;
+}

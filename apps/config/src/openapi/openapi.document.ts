@@ -171,6 +171,44 @@ const WEBHOOK_URL_RULES =
 
 const EXAMPLE_URLS = ['https://your_domain.com/v1/clicked', 'https://your_domain.com/v2/clicked'];
 
+const FAILURE_FILTERS = [
+  'FailureEvent',
+  'FailureUrl',
+  'FailureBegin',
+  'FailureEnd',
+  'FailureLimit',
+  'FailurePage',
+].map(parameter);
+
+const FAILURE_LIST_RULES =
+  'Attempts that did not deliver (failed and retried, rejected with 406, dropped when given up on), built ' +
+  'from the delivery-attempt log. Pages are keyset pages on (timestamp, attempt); follow the full URLs in ' +
+  "`paging`, as with Mailgun's events API: an empty page ends the walk.";
+
+const FAILURE_PAGE_EXAMPLE = {
+  items: [
+    {
+      timestamp: 1763114400.123,
+      url: 'https://your_domain.com/v1/failed',
+      reason: 'HTTP 500: Internal Server Error',
+      http_status: 500,
+      event: 'permanent_fail',
+      event_id: '2kFItcrLQuKTdp-Ia2Xr7w',
+      message_id: '20251114100000.58bbb7ce85a423e5@your_domain.com',
+      domain: 'your_domain.com',
+      attempt: 1,
+      final: false,
+    },
+  ],
+  paging: {
+    first: 'https://api.example.com/v3/domains/your_domain.com/webhook-failures?limit=100',
+    last: 'https://api.example.com/v3/domains/your_domain.com/webhook-failures?limit=100&page=WyJsIl0',
+    next: 'https://api.example.com/v3/domains/your_domain.com/webhook-failures?limit=100&page=WyJvIiwxNzYzMTE0NDAwMTIzLCJhdG1fMSJd',
+    previous:
+      'https://api.example.com/v3/domains/your_domain.com/webhook-failures?limit=100&page=WyJuIiwxNzYzMTE0NDAwMTIzLCJhdG1fMSJd',
+  },
+};
+
 // ---- The document ----
 
 export const OPENAPI_DOCUMENT: OpenApiDocument = {
@@ -196,6 +234,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     },
     { name: 'Domains', description: "A domain's settings." },
     { name: 'Account', description: "The account's features and HTTP webhook signing key." },
+    {
+      name: 'Failure log',
+      description:
+        'Webhook deliveries that failed (retried), were rejected (406) or were given up on (dropped), newest ' +
+        'first, with Mailgun events-API paging; and, beyond Mailgun, resends.',
+    },
     { name: 'Provisioning', description: 'Internal API: accounts, API keys and domains.' },
     { name: 'Meta', description: 'This document.' },
   ],
@@ -614,6 +658,87 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
     },
+    '/v3/domains/{domain}/webhook-failures': {
+      parameters: [parameter('OnBehalfOf'), parameter('Domain')],
+      get: {
+        operationId: 'listDomainWebhookFailures',
+        summary: "List the domain's failed webhook deliveries, newest first.",
+        description: FAILURE_LIST_RULES,
+        tags: ['Failure log'],
+        security: MAILGUN,
+        parameters: FAILURE_FILTERS,
+        responses: {
+          '200': json(
+            'A page of failures and the links to the pages around it.',
+            'WebhookFailurePage',
+            FAILURE_PAGE_EXAMPLE,
+          ),
+          '400': error('A bad filter: `event`, `url`, `begin`, `end`, `limit` or `page`.'),
+          '401': response('Unauthorized'),
+          '403': response('Forbidden'),
+          '404': error('The caller has no such domain.'),
+          '429': response('RateLimited'),
+          '503': response('Unavailable'),
+        },
+      },
+    },
+    '/v3/domains/{domain}/webhook-failures/{event_id}/resend': {
+      parameters: [parameter('OnBehalfOf'), parameter('Domain'), parameter('EventId')],
+      post: {
+        operationId: 'resendWebhookFailure',
+        summary: "Beyond Mailgun: send an event's failed deliveries again.",
+        description:
+          'Puts the deliveries of the event to `url` (or to every URL it failed on) back on the delivery queue ' +
+          'as manual attempts numbered one above the highest so far. Only deliveries whose failure is final ' +
+          '(rejected, or dropped when the retry schedule was used up) are resent; a delivery still being ' +
+          'retried or resent, or delivered since, is left alone. `url` may also be given in the query.',
+        tags: ['Failure log'],
+        security: MAILGUN,
+        requestBody: {
+          description: 'Optionally, the one URL to resend to.',
+          required: false,
+          content: {
+            'multipart/form-data': { schema: schema('WebhookFailureResendForm') },
+            'application/x-www-form-urlencoded': { schema: schema('WebhookFailureResendForm') },
+          },
+        },
+        responses: {
+          '200': json('The deliveries were queued.', 'WebhookFailureResent', {
+            message: 'The deliveries have been queued for resending',
+            deliveries: 2,
+          }),
+          '400': error('A bad `url`.'),
+          '401': response('Unauthorized'),
+          '403': response('Forbidden'),
+          '404': error('The caller has no such domain, or the event no failure on it (to that URL).'),
+          '409': error(
+            'None of the deliveries has a final failure: still being retried or resent, or delivered since.',
+          ),
+          '413': response('PayloadTooLarge'),
+          '429': response('RateLimited'),
+          '503': response('Unavailable'),
+        },
+      },
+    },
+    '/v1/webhook-failures': {
+      parameters: [parameter('OnBehalfOf')],
+      get: {
+        operationId: 'listAccountWebhookFailures',
+        summary: "List the account's failed webhook deliveries on all its domains, newest first.",
+        description: `${FAILURE_LIST_RULES} A primary account sees its subaccounts' failures too; a subaccount only its own.`,
+        tags: ['Failure log'],
+        security: MAILGUN,
+        parameters: FAILURE_FILTERS,
+        responses: {
+          '200': json('A page of failures and the links to the pages around it.', 'WebhookFailurePage'),
+          '400': error('A bad filter: `event`, `url`, `begin`, `end`, `limit` or `page`.'),
+          '401': response('Unauthorized'),
+          '403': response('Forbidden'),
+          '429': response('RateLimited'),
+          '503': response('Unavailable'),
+        },
+      },
+    },
     '/internal/v1/accounts': {
       post: {
         operationId: 'createAccount',
@@ -756,6 +881,62 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         in: 'path',
         required: true,
         description: 'An API key id.',
+        schema: { type: 'string' },
+      },
+      EventId: {
+        name: 'event_id',
+        in: 'path',
+        required: true,
+        description: "A mail event's id (`event_id` of a failure).",
+        schema: { type: 'string' },
+      },
+      FailureEvent: {
+        name: 'event',
+        in: 'query',
+        required: false,
+        description:
+          'Only failures of this event type, or of several joined by ` OR ` (`opened OR clicked`); `failed` ' +
+          'stands for both failure types.',
+        schema: { type: 'string' },
+        example: 'opened OR clicked',
+      },
+      FailureUrl: {
+        name: 'url',
+        in: 'query',
+        required: false,
+        description: 'Only failures of deliveries to this URL.',
+        schema: { type: 'string', format: 'uri' },
+      },
+      FailureBegin: {
+        name: 'begin',
+        in: 'query',
+        required: false,
+        description: 'Only failures at or after this time: epoch seconds or an RFC 2822 date.',
+        schema: { type: 'string' },
+        example: 'Fri, 14 Nov 2025 10:00:00 +0000',
+      },
+      FailureEnd: {
+        name: 'end',
+        in: 'query',
+        required: false,
+        description:
+          'Only failures at or before this time: epoch seconds or an RFC 2822 date. A `begin` after `end` ' +
+          'is the same range.',
+        schema: { type: 'string' },
+        example: '1763114400',
+      },
+      FailureLimit: {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: 'Failures per page.',
+        schema: { type: 'integer', minimum: 1, maximum: 300, default: 100 },
+      },
+      FailurePage: {
+        name: 'page',
+        in: 'query',
+        required: false,
+        description: 'An opaque page token, as the `paging` links of an answer carry it.',
         schema: { type: 'string' },
       },
     },
@@ -1166,6 +1347,70 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           id: { type: 'string' },
           api_key: { type: 'string' },
           description: { type: 'string' },
+        },
+      },
+      WebhookFailure: {
+        type: 'object',
+        description: 'One attempt that did not deliver.',
+        required: [
+          'timestamp',
+          'url',
+          'reason',
+          'http_status',
+          'event',
+          'event_id',
+          'message_id',
+          'domain',
+          'attempt',
+          'final',
+        ],
+        properties: {
+          timestamp: { type: 'number', description: 'When the attempt was made, in epoch seconds.' },
+          url: { type: 'string' },
+          reason: text(
+            "The target's status and the start of its body, or the error (timeout, connection, ...).",
+          ),
+          http_status: {
+            type: ['integer', 'null'],
+            description: 'null when no HTTP answer came (timeout, connection error, given up).',
+          },
+          event: schema('EventType'),
+          event_id: { type: 'string' },
+          message_id: { type: 'string' },
+          domain: { type: 'string' },
+          attempt: { type: 'integer', minimum: 1, description: 'The attempt number of the delivery.' },
+          final: {
+            type: 'boolean',
+            description: 'Nothing follows: rejected (406) or given up on; otherwise it is retried.',
+          },
+        },
+      },
+      Paging: {
+        type: 'object',
+        description: 'Full URLs of the newest, oldest, older and newer pages (same filters).',
+        required: ['first', 'last', 'next', 'previous'],
+        properties: {
+          first: { type: 'string', format: 'uri' },
+          last: { type: 'string', format: 'uri' },
+          next: { type: 'string', format: 'uri' },
+          previous: { type: 'string', format: 'uri' },
+        },
+      },
+      WebhookFailurePage: {
+        type: 'object',
+        required: ['items', 'paging'],
+        properties: { items: { type: 'array', items: schema('WebhookFailure') }, paging: schema('Paging') },
+      },
+      WebhookFailureResendForm: {
+        type: 'object',
+        properties: { url: schema('WebhookUrl') },
+      },
+      WebhookFailureResent: {
+        type: 'object',
+        required: ['message', 'deliveries'],
+        properties: {
+          message: messageOf('The deliveries have been queued for resending'),
+          deliveries: { type: 'integer', minimum: 1, description: 'How many deliveries were queued.' },
         },
       },
     },

@@ -4,8 +4,19 @@ import { ApiKeyEntity } from './api-key.entity';
 import { DomainEntity } from './domain.entity';
 import { DomainWebhookEntity } from './domain-webhook.entity';
 import { OutboxEntity } from './outbox.entity';
+import { WebhookFailureEntity } from './webhook-failure.entity';
+import { WebhookFailureResendEntity } from './webhook-failure-resend.entity';
 
-export { AccountEntity, AccountWebhookEntity, ApiKeyEntity, DomainEntity, DomainWebhookEntity, OutboxEntity };
+export {
+  AccountEntity,
+  AccountWebhookEntity,
+  ApiKeyEntity,
+  DomainEntity,
+  DomainWebhookEntity,
+  OutboxEntity,
+  WebhookFailureEntity,
+  WebhookFailureResendEntity,
+};
 
 export const ENTITIES = [
   AccountEntity,
@@ -14,4 +25,6 @@ export const ENTITIES = [
   DomainWebhookEntity,
   AccountWebhookEntity,
   OutboxEntity,
+  WebhookFailureEntity,
+  WebhookFailureResendEntity,
 ];

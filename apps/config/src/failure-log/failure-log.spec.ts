@@ -1,0 +1,192 @@
+import { describe, it } from '@jest/globals';
+import assert from 'node:assert/strict';
+import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
+import { failureReason, failureRowOf, isFinal, MAX_REASON_CHARS, projectBatch } from './failure-log';
+import { sampleAttempt, sampleJob } from './testing/fixtures';
+
+const message = (offset: number, value: unknown) => ({
+  offset: String(offset),
+  value: typeof value === 'string' ? value : JSON.stringify(value),
+});
+
+describe('failureRowOf', () => {
+  it('given a delivered attempt, then it is not a failure: no row', () => {
+    assert.equal(
+      failureRowOf(
+        sampleAttempt({ outcome: 'delivered', http_status: 200, error_class: null, reason: null }),
+      ),
+      null,
+    );
+  });
+
+  it('given a failed attempt (a 500), then a row with every field, not final', () => {
+    const job = sampleJob({ attempt: 2, trigger: 'retry' });
+    const attempt = sampleAttempt({ attempt: 2 }, job);
+    expectEqual(failureRowOf(attempt), {
+      attempt_id: attempt.attempt_id,
+      attempted_at: 1_763_000_000_123,
+      url: 'https://hooks.example.com/failed',
+      reason: 'HTTP 500: oops',
+      http_status: 500,
+      error_class: 'http_status',
+      outcome: 'failed',
+      event: 'permanent_fail',
+      event_id: 'evt-1',
+      message_id: '<20250101.1@mg.example.com>',
+      domain: 'mg.example.com',
+      account_id: 'acc-1',
+      attempt: 2,
+      final: false,
+      trigger: 'retry',
+      delivery_id: job.delivery_id,
+      job: null,
+    });
+  });
+
+  it('given a rejected attempt (406), then the row is final and keeps the job, for a resend', () => {
+    const job = sampleJob();
+    const row = failureRowOf(
+      sampleAttempt({ outcome: 'rejected', http_status: 406, reason: 'HTTP 406: no' }, job),
+    );
+    expectEqual([row?.outcome, row?.final, row?.http_status, row?.job], ['rejected', true, 406, job]);
+  });
+
+  it('given a dropped attempt (schedule used up), then the row is final, says why and keeps the job', () => {
+    const job = sampleJob({ attempt: 2, trigger: 'retry' });
+    const row = failureRowOf(
+      sampleAttempt(
+        {
+          outcome: 'dropped',
+          attempt: 3,
+          http_status: null,
+          error_class: 'schedule_exhausted',
+          reason: 'given up after 2 attempt(s); last: HTTP 500: oops',
+        },
+        job,
+      ),
+    );
+    expectEqual(
+      [row?.outcome, row?.final, row?.attempt, row?.reason, row?.job],
+      ['dropped', true, 3, 'given up after 2 attempt(s); last: HTTP 500: oops', job],
+    );
+  });
+
+  it('given a connection error, then the row keeps the error as the reason and no status', () => {
+    const row = failureRowOf(
+      sampleAttempt({
+        http_status: null,
+        error_class: 'connection',
+        reason: 'connect ECONNREFUSED 127.0.0.1:9',
+      }),
+    );
+    expectEqual(
+      [row?.http_status, row?.error_class, row?.reason],
+      [null, 'connection', 'connect ECONNREFUSED 127.0.0.1:9'],
+    );
+  });
+});
+
+describe('isFinal', () => {
+  it('given each failure outcome, then only failed is followed by more attempts', () => {
+    expectEqual(
+      (['failed', 'rejected', 'dropped'] as const).map((o) => [o, isFinal(o)]),
+      [
+        ['failed', false],
+        ['rejected', true],
+        ['dropped', true],
+      ],
+    );
+  });
+});
+
+describe('failureReason', () => {
+  const base = { outcome: 'failed' as const, http_status: null, error_class: null, reason: null };
+  const cases: Array<[string, Parameters<typeof failureReason>[0], string]> = [
+    [
+      'the attempt has a reason',
+      { ...base, http_status: 502, reason: 'HTTP 502: bad gateway' },
+      'HTTP 502: bad gateway',
+    ],
+    [
+      'a reason with surrounding blanks',
+      { ...base, reason: '  timeout after 10000 ms \n' },
+      'timeout after 10000 ms',
+    ],
+    ['no reason but a status', { ...base, http_status: 503 }, 'HTTP 503'],
+    ['a blank reason and a status', { ...base, http_status: 503, reason: '  ' }, 'HTTP 503'],
+    ['no reason, no status, an error class', { ...base, error_class: 'dns' }, 'dns'],
+    ['nothing at all', base, 'failed'],
+  ];
+  for (const [name, attempt, expected] of cases) {
+    it(`given ${name}, then "${expected}"`, () => {
+      assert.equal(failureReason(attempt), expected);
+    });
+  }
+
+  it('given a long body, then a snippet of MAX_REASON_CHARS characters and an ellipsis, never a split character', () => {
+    const reason = `HTTP 500: ${'é'.repeat(2000)}`;
+    const out = failureReason({ ...base, http_status: 500, reason });
+    assert.equal(Array.from(out).length, MAX_REASON_CHARS + 1);
+    assert.ok(out.startsWith('HTTP 500: éé'));
+    assert.ok(out.endsWith('é…'));
+  });
+});
+
+describe('projectBatch', () => {
+  const job = sampleJob();
+  const failed = sampleAttempt({}, job);
+  const delivered = sampleAttempt(
+    { attempt: 2, outcome: 'delivered', http_status: 200, error_class: null, reason: null },
+    { ...job, attempt: 2 },
+  );
+
+  it('given failures and a delivery, then one row per failure; every valid record counts as an attempt', () => {
+    const rejected = sampleAttempt(
+      { outcome: 'rejected', http_status: 406 },
+      sampleJob({ url: 'https://b.example/x' }),
+    );
+    const out = projectBatch([message(0, failed), message(1, delivered), message(2, rejected)]);
+    expectEqual(
+      out.rows.map((r) => r.attempt_id),
+      [failed.attempt_id, rejected.attempt_id],
+    );
+    assert.equal(out.attempts, 3);
+    expectEqual(out.invalid, []);
+  });
+
+  it('given the same attempt twice (a redelivery), then one row: the later record', () => {
+    const again = { ...failed, attempted_at: failed.attempted_at + 5000, reason: 'HTTP 500: again' };
+    const out = projectBatch([message(7, failed), message(8, again)]);
+    assert.equal(out.rows.length, 1);
+    expectEqual(
+      [out.rows[0].attempted_at, out.rows[0].reason],
+      [failed.attempted_at + 5000, 'HTTP 500: again'],
+    );
+  });
+
+  it('given a wrapper, then each message is handled inside it, once, in order', () => {
+    const seen: string[] = [];
+    const out = projectBatch([message(1, failed), message(2, 'not json')], (m, handle) => {
+      seen.push(m.offset);
+      return handle();
+    });
+    expectEqual(seen, ['1', '2']);
+    expectEqual([out.rows.length, out.invalid.length], [1, 1]);
+  });
+
+  it('given invalid records, then they are reported with their offsets and make no row', () => {
+    const out = projectBatch([
+      message(3, 'not json'),
+      { offset: '4', value: null },
+      message(5, { ...failed, outcome: 'exploded' }),
+      message(6, failed),
+    ]);
+    expectEqual(
+      out.invalid.map((i) => i.offset),
+      ['3', '4', '5'],
+    );
+    assert.match(out.invalid[2].reason, /outcome/);
+    assert.equal(out.rows.length, 1);
+    assert.equal(out.attempts, 1);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The failure log as a projection of `webhook.delivery-attempts`: which attempts it holds, what `final`
+ * means, and the row each attempt becomes. Pure: no Kafka, no database, no clock.
+ */
+import {
+  decodeJson,
+  deliveryAttemptSchema,
+  type AttemptOutcome,
+  type DeliveryAttempt,
+  type DeliveryJob,
+  type DELIVERY_TRIGGERS,
+  type ErrorClass,
+  type WebhookEventType,
+} from '@hookpost/contracts';
+
+export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
+
+/** Outcomes the failure log records: every attempt that did not deliver. */
+export const FAILURE_OUTCOMES = ['failed', 'rejected', 'dropped'] as const;
+export type FailureOutcome = (typeof FAILURE_OUTCOMES)[number];
+
+export function isFailure(outcome: AttemptOutcome): outcome is FailureOutcome {
+  return outcome !== 'delivered';
+}
+
+/**
+ * Whether nothing follows the attempt: a 406 is never retried (rejected) and a delivery given up on ends
+ * with a `dropped` record; a `failed` attempt is followed by a retry, or by that `dropped` record.
+ */
+export function isFinal(outcome: FailureOutcome): boolean {
+  return outcome !== 'failed';
+}
+
+/** Most of a response body a reason keeps (the attempt event already holds at most 1 KiB of it). */
+export const MAX_REASON_CHARS = 500;
+
+/**
+ * Why the attempt failed, for people: the attempt's own reason (`HTTP 500: <body>`, the connection
+ * error, `given up after N attempt(s); last: ...`), shortened to a snippet; else its status or error class.
+ */
+export function failureReason(
+  attempt: Pick<DeliveryAttempt, 'reason' | 'http_status' | 'error_class' | 'outcome'>,
+): string {
+  const text = attempt.reason?.trim();
+  if (text) {
+    const chars = Array.from(text);
+    return chars.length <= MAX_REASON_CHARS ? text : `${chars.slice(0, MAX_REASON_CHARS).join('')}…`;
+  }
+  if (attempt.http_status !== null) return `HTTP ${attempt.http_status}`;
+  return attempt.error_class ?? attempt.outcome;
+}
+
+/**
+ * One row of the failure log, keyed by attempt id. The primary account is not here: it is resolved from
+ * the accounts table in the statement that writes the row.
+ */
+export interface FailureRow {
+  attempt_id: string;
+  /** Epoch milliseconds. */
+  attempted_at: number;
+  url: string;
+  reason: string;
+  http_status: number | null;
+  error_class: ErrorClass | null;
+  outcome: FailureOutcome;
+  event: WebhookEventType;
+  event_id: string;
+  message_id: string;
+  domain: string;
+  account_id: string | null;
+  attempt: number;
+  final: boolean;
+  trigger: DeliveryTrigger;
+  delivery_id: string;
+  /**
+   * The delivery job as it was attempted, on final rows only: what a resend puts back on
+   * `webhook.deliveries` (only final failures are resent; a failed row's job would be a copy of the
+   * event that nothing reads, and most rows are failed ones).
+   */
+  job: DeliveryJob | null;
+}
+
+/** The row of an attempt, or null when the attempt delivered. */
+export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
+  const { outcome } = attempt;
+  if (!isFailure(outcome)) return null;
+  const final = isFinal(outcome);
+  return {
+    attempt_id: attempt.attempt_id,
+    attempted_at: attempt.attempted_at,
+    url: attempt.url,
+    reason: failureReason(attempt),
+    http_status: attempt.http_status,
+    error_class: attempt.error_class,
+    outcome,
+    event: attempt.webhook,
+    event_id: attempt.event_id,
+    message_id: attempt.message_id,
+    domain: attempt.domain,
+    account_id: attempt.account_id,
+    attempt: attempt.attempt,
+    final,
+    trigger: attempt.trigger,
+    delivery_id: attempt.delivery_id,
+    job: final ? attempt.job : null,
+  };
+}
+
+export interface ProjectedBatch {
+  /** One row per attempt id (the last one read wins), in the order first seen. */
+  rows: FailureRow[];
+  /** Attempts read, delivered ones included. */
+  attempts: number;
+  invalid: Array<{ offset: string; reason: string }>;
+}
+
+/**
+ * A batch of attempt messages -> the rows to upsert. An attempt id read twice (a redelivered attempt)
+ * keeps its last version, as upserting them one by one in offset order would; so a replay from offset 0
+ * gives the same rows as the live projection. Invalid messages are reported, not rows (the retry
+ * service, which reads the same topic, sends them to the rejected topic).
+ */
+export function projectBatch<M extends { offset: string; value: Buffer | string | null }>(
+  messages: readonly M[],
+  /** Runs the handling of each message (the live projection puts it in the message's trace span). */
+  around: <T>(message: M, handle: () => T) => T = (_message, handle) => handle(),
+): ProjectedBatch {
+  const rows = new Map<string, FailureRow>();
+  const invalid: ProjectedBatch['invalid'] = [];
+  for (const message of messages) {
+    around(message, () => {
+      const decoded = decodeJson(deliveryAttemptSchema, message.value);
+      if (!decoded.ok) {
+        invalid.push({ offset: message.offset, reason: decoded.reason });
+        return;
+      }
+      const row = failureRowOf(decoded.value);
+      if (row) rows.set(row.attempt_id, row);
+    });
+  }
+  return { rows: [...rows.values()], attempts: messages.length - invalid.length, invalid };
+}
