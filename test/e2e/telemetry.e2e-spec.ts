@@ -143,8 +143,11 @@ describe('operability: one trace per mail event across the five services, metric
     );
 
     const ofTrace = () => otlp.spans.filter((s) => s.traceId === traceId);
+    const postSpans = () =>
+      ofTrace().filter((s) => s.service === 'hookpost-fan-out' && s.kind === 3 && s.name === 'POST');
     await waitFor(
-      () => SERVICES.every((service) => ofTrace().some((s) => s.service === service)),
+      () =>
+        SERVICES.every((service) => ofTrace().some((s) => s.service === service)) && postSpans().length >= 2,
       30_000,
       `spans of all five services (have: ${[...new Set(ofTrace().map((s) => s.service))].join(', ')})`,
     );
