@@ -1,8 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { decodeJson, deliveryJobSchema, SCHEMAS } from '@hookpost/contracts';
+import { decodeJson, deliveryJobSchema, SCHEMAS, type DeliveryAttempt } from '@hookpost/contracts';
 import { attemptOf, classify, newToken, prepareDelivery, type ConfigState } from '@hookpost/domain';
-import { jsonMessage, rejectedRecord, type BatchingProducer, type MessageContext } from '@hookpost/kafka';
+import { jsonMessageWith, rejectedRecord, type BatchingProducer, type MessageContext } from '@hookpost/kafka';
 import { hookpostMetrics, traceHeadersOf } from '@hookpost/telemetry';
 import type { WebhookSender } from '@hookpost/outbound';
 import { endpointOf, type EndpointLimiter } from './endpoint-limiter';
@@ -69,8 +69,22 @@ export class Dispatcher {
     await this.producer.send([
       {
         topic: this.topics.attempts,
-        message: jsonMessage(job.delivery_id, attempt, SCHEMAS.deliveryAttempt, trace),
+        // The job goes in as the bytes it came in (validated above), not stringified a second time.
+        message: jsonMessageWith(
+          job.delivery_id,
+          withoutJob(attempt),
+          'job',
+          (message.value as Buffer).toString('utf8'),
+          SCHEMAS.deliveryAttempt,
+          trace,
+        ),
       },
     ]);
   }
+}
+
+function withoutJob(attempt: DeliveryAttempt): Omit<DeliveryAttempt, 'job'> {
+  const rest: Partial<DeliveryAttempt> = { ...attempt };
+  delete rest.job;
+  return rest as Omit<DeliveryAttempt, 'job'>;
 }

@@ -46,8 +46,9 @@ describe('signatureOf / sign', () => {
 
 describe('newToken', () => {
   it('when a token is made, then it is 50 lower-case hex characters and fresh each time', () => {
-    const tokens = new Set(Array.from({ length: 100 }, () => newToken()));
-    assert.equal(tokens.size, 100);
+    // More than one pool refill (1024 tokens each): every token still unique.
+    const tokens = new Set(Array.from({ length: 3000 }, () => newToken()));
+    assert.equal(tokens.size, 3000);
     for (const token of tokens) assert.match(token, /^[0-9a-f]{50}$/);
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 export interface MailgunSignature {
   timestamp: string;
@@ -13,9 +13,22 @@ export function signatureOf(signingKey: string, timestamp: string, token: string
     .digest('hex');
 }
 
-/** A fresh 50-hex-character token, new for every attempt. */
+const TOKEN_BYTES = 25;
+const pool = Buffer.allocUnsafe(TOKEN_BYTES * 1024);
+let poolOffset = pool.length;
+
+/**
+ * A fresh 50-hex-character token, new for every attempt: 25 bytes of the CSPRNG, drawn from a pool
+ * refilled 1024 tokens at a time (one system call per refill instead of one per POST).
+ */
 export function newToken(): string {
-  return randomBytes(25).toString('hex');
+  if (poolOffset + TOKEN_BYTES > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const token = pool.toString('hex', poolOffset, poolOffset + TOKEN_BYTES);
+  poolOffset += TOKEN_BYTES;
+  return token;
 }
 
 export function sign(signingKey: string, timestamp: string, token: string): MailgunSignature {

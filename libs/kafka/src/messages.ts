@@ -18,6 +18,26 @@ export function jsonMessage(
 }
 
 /**
+ * A JSON message whose `field` is already-serialised, validated JSON (e.g. the job an attempt repeats,
+ * as the bytes it arrived in): spliced in rather than parsed and stringified again.
+ */
+export function jsonMessageWith(
+  key: string | null,
+  value: Record<string, unknown>,
+  field: string,
+  rawJson: string,
+  schema: string,
+  traceHeaders: Record<string, string>,
+): Message {
+  const head = JSON.stringify(value);
+  const body =
+    head === '{}'
+      ? `{${JSON.stringify(field)}:${rawJson}}`
+      : `${head.slice(0, -1)},${JSON.stringify(field)}:${rawJson}}`;
+  return { key, value: body, headers: { ...traceHeaders, [HEADERS.schema]: schema } };
+}
+
+/**
  * Input that is not a valid message goes to a rejected topic with its original bytes, the reason and
  * where it came from: never dropped silently.
  */

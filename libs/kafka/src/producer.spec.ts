@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { chunkRecords, type OutgoingRecord } from './producer';
+import { jsonMessageWith } from './messages';
 
 const record = (i: number, bytes: number): OutgoingRecord => ({
   topic: 't',
@@ -41,5 +42,26 @@ describe('chunkRecords', () => {
 
   it('given no records, when chunked, then no chunk', () => {
     assert.deepEqual(chunkRecords([]), []);
+  });
+});
+
+describe('jsonMessageWith', () => {
+  it('given a value and a raw JSON field, then the message parses to the value with that field', () => {
+    const raw = JSON.stringify({ delivery_id: 'dlv_1', event_data: { a: [1, 2, { b: 'ü' }] } });
+    const message = jsonMessageWith('k', { attempt: 2, outcome: 'failed' }, 'job', raw, 'schema.v1', {
+      traceparent: 'tp',
+    });
+    assert.deepEqual(JSON.parse(String(message.value)), {
+      attempt: 2,
+      outcome: 'failed',
+      job: { delivery_id: 'dlv_1', event_data: { a: [1, 2, { b: 'ü' }] } },
+    });
+    assert.equal(message.key, 'k');
+    assert.deepEqual(message.headers, { traceparent: 'tp', 'hookpost-schema': 'schema.v1' });
+  });
+  it('given an empty value, then the field is the only one', () => {
+    assert.deepEqual(JSON.parse(String(jsonMessageWith(null, {}, 'job', '{"x":1}', 's', {}).value)), {
+      job: { x: 1 },
+    });
   });
 });
