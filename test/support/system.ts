@@ -177,7 +177,7 @@ export class TestSystem {
    */
   async reader<T>(
     base: string,
-    decode: (value: Buffer) => T,
+    decode: (value: Buffer, headers: IHeaders, key: Buffer | null) => T,
   ): Promise<{ items: T[]; stop: () => Promise<void> }> {
     const consumer = this.kafka.consumer({
       groupId: `e2e-reader-${randomBytes(4).toString('hex')}`,
@@ -189,7 +189,7 @@ export class TestSystem {
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachMessage: async ({ message }) => {
-        if (message.value) items.push(decode(message.value));
+        if (message.value) items.push(decode(message.value, message.headers ?? {}, message.key));
       },
     });
     await joined;
