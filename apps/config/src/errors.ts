@@ -49,6 +49,8 @@ export function statusOf(code: ApiErrorCode): number {
 const PG_CHECK_VIOLATION = '23514';
 const PG_UNIQUE_VIOLATION = '23505';
 const PG_RAISED = 'P0001';
+/** Text PostgreSQL cannot store (a NUL byte, invalid UTF-8) or values out of its types' range: bad input. */
+const PG_BAD_INPUT = new Set(['22021', '22P05', '22001', '22003', '22007', '22008', '22P02']);
 
 /** Messages our triggers raise are written for API callers; anything else stays generic. */
 function pgMessage(err: { message?: string }): string {
@@ -70,6 +72,9 @@ export function databaseError(error: unknown): ApiError | null {
     return new ApiError(ApiErrorCode.BadRequest, pgMessage(err));
   }
   if (err?.code === PG_UNIQUE_VIOLATION) return new ApiError(ApiErrorCode.Conflict, 'Already exists');
+  if (typeof err?.code === 'string' && PG_BAD_INPUT.has(err.code)) {
+    return new ApiError(ApiErrorCode.BadRequest, 'Invalid characters or value in the request');
+  }
   if (DB_UNAVAILABLE.test(String(err?.message))) {
     return new ApiError(ApiErrorCode.Unavailable, 'Service temporarily unavailable, retry later');
   }
