@@ -29,6 +29,44 @@ function bench(name, file, nodeArgs = []) {
   return JSON.parse(last);
 }
 
+/** The goals of the benchmark issue: higher is better for rates, lower for latencies and memory. */
+const GOALS = [
+  ['deliveries_per_s', 5000, 'min'],
+  ['p99_ms_at_1000_eps', 100, 'max'],
+  ['hang_isolation_ratio', 1.2, 'max'],
+  ['retry_late_p99_ms', 1000, 'max'],
+  ['replay_attempts_per_s', 50000, 'min'],
+  ['max_rss_mb', 256, 'max'],
+];
+
+/** An SVG bar chart: each figure as a share of its goal (the goal line at 100%; green when met). */
+function chart(summary) {
+  const width = 720;
+  const row = 44;
+  const left = 200;
+  const scale = (width - left - 140) / 2; // 200% of the goal fills the bar area
+  const bars = GOALS.map(([name, goal, kind], i) => {
+    const value = summary[name];
+    const share = kind === 'min' ? value / goal : goal / value; // >= 1 means the goal is met
+    const met = share >= 1;
+    const w = Math.max(2, Math.min(2, share) * scale);
+    const y = 30 + i * row;
+    return [
+      `<text x="${left - 10}" y="${y + 18}" text-anchor="end">${name}</text>`,
+      `<rect x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="20" fill="${met ? '#2e7d32' : '#c62828'}"/>`,
+      `<text x="${left + w + 6}" y="${y + 18}">${value} (goal ${kind === 'min' ? '>=' : '<='} ${goal})</text>`,
+    ].join('');
+  });
+  const goalX = left + scale;
+  const height = 40 + GOALS.length * row;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
+<text x="10" y="16" font-weight="bold">npm run bench: each figure against its goal (bar to the line = goal met)</text>
+<line x1="${goalX}" y1="26" x2="${goalX}" y2="${height - 6}" stroke="#555" stroke-dasharray="4 3"/>
+${bars.join('\n')}
+</svg>
+`;
+}
+
 let status = 1;
 try {
   const pipeline = bench('pipeline', 'pipeline.bench.js');
@@ -48,6 +86,7 @@ try {
     join(ROOT, 'bench', 'results', 'summary.json'),
     `${JSON.stringify({ summary, pipeline, replay }, null, 2)}\n`,
   );
+  writeFileSync(join(ROOT, 'bench', 'results', 'summary.svg'), chart(summary));
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   status = 0;
 } finally {
