@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { reportLag, withProcessSpan } from '@hookpost/telemetry';
+import { reportBatchLag, withProcessSpan } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
 import { OffsetTracker } from './offset-tracker';
 
@@ -94,13 +94,7 @@ export class ConcurrentConsumer {
             this.scheduleCommit();
           });
         }
-        const last = batch.lastOffset();
-        reportLag(
-          this.opts.groupId,
-          batch.topic,
-          batch.partition,
-          Number(batch.highWatermark) - Number(last) - 1,
-        );
+        reportBatchLag(this.opts.groupId, batch);
         await heartbeat();
       },
     });

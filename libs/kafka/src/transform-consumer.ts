@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { reportLag, withProcessSpanSync } from '@hookpost/telemetry';
+import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
 import type { BatchingProducer, OutgoingRecord } from './producer';
 
@@ -69,12 +69,7 @@ export class TransformConsumer {
         }
         await producer.send(out);
         const last = batch.lastOffset();
-        reportLag(
-          this.opts.groupId,
-          batch.topic,
-          batch.partition,
-          Number(batch.highWatermark) - Number(last) - 1,
-        );
+        reportBatchLag(this.opts.groupId, batch);
         resolveOffset(last);
         await this.consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },

@@ -77,6 +77,19 @@ export function reportLag(group: string, topic: string, partition: number, lag: 
   consumerLag.set({ 'messaging.consumer.group.name': group, topic, partition }, Math.max(0, lag));
 }
 
+/** The lag after a whole batch was handled: everything up to its last offset is done. */
+export function reportBatchLag(
+  group: string,
+  batch: { topic: string; partition: number; highWatermark: string; lastOffset(): string },
+): void {
+  reportLag(
+    group,
+    batch.topic,
+    batch.partition,
+    Number(batch.highWatermark) - Number(batch.lastOffset()) - 1,
+  );
+}
+
 /** Jobs waiting on a delay topic's partition (from the paused head to the end). */
 export function reportRetryBacklog(topic: string, partition: number, waiting: number): void {
   registerObservables();

@@ -82,14 +82,9 @@ function fail(span: Span, err: unknown): void {
  * message carries — so batch consumption never breaks the chain: each message continues its own trace.
  */
 export async function withProcessSpan<T>(m: ConsumedMessage, fn: () => Promise<T>): Promise<T> {
-  const parent = contextOf(m.headers);
-  const span = tracer().startSpan(
-    `process ${m.topic}`,
-    { kind: SpanKind.CONSUMER, attributes: processAttributes(m) },
-    parent,
-  );
+  const { span, active } = startProcessSpan(m);
   try {
-    return await context.with(trace.setSpan(parent, span), fn);
+    return await context.with(active, fn);
   } catch (err) {
     fail(span, err);
     throw err;
@@ -100,20 +95,26 @@ export async function withProcessSpan<T>(m: ConsumedMessage, fn: () => Promise<T
 
 /** The synchronous form, for transforms that map a message to what it produces. */
 export function withProcessSpanSync<T>(m: ConsumedMessage, fn: () => T): T {
-  const parent = contextOf(m.headers);
-  const span = tracer().startSpan(
-    `process ${m.topic}`,
-    { kind: SpanKind.CONSUMER, attributes: processAttributes(m) },
-    parent,
-  );
+  const { span, active } = startProcessSpan(m);
   try {
-    return context.with(trace.setSpan(parent, span), fn);
+    return context.with(active, fn);
   } catch (err) {
     fail(span, err);
     throw err;
   } finally {
     span.end();
   }
+}
+
+/** The `process` span of one message, a child of the context it carries, and the context to run in. */
+function startProcessSpan(m: ConsumedMessage): { span: Span; active: Context } {
+  const parent = contextOf(m.headers);
+  const span = tracer().startSpan(
+    `process ${m.topic}`,
+    { kind: SpanKind.CONSUMER, attributes: processAttributes(m) },
+    parent,
+  );
+  return { span, active: trace.setSpan(parent, span) };
 }
 
 /**

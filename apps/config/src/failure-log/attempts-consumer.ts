@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { onConsumerDeath } from '@hookpost/kafka';
-import { reportLag, withProcessSpanSync } from '@hookpost/telemetry';
+import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { projectBatch, type FailureRow, type ProjectedBatch } from './failure-log';
 
 export interface AttemptsConsumerOptions {
@@ -98,12 +98,7 @@ export class AttemptsConsumer {
           }
         }
         const last = batch.lastOffset();
-        reportLag(
-          this.opts.groupId,
-          batch.topic,
-          batch.partition,
-          Number(batch.highWatermark) - Number(last) - 1,
-        );
+        reportBatchLag(this.opts.groupId, batch);
         resolveOffset(last);
         if (this.opts.live) {
           await this.consumer.commitOffsets([
