@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { TOPICS } from '@hookpost/contracts';
 import { ApiClient } from '../support/api-client';
 import { Receiver, type ReceivedRequest } from '../support/receiver';
-import { seedEvent } from '../support/seeds';
 import { TestSystem } from '../support/system';
 
 /** Hookpost promises a change is in effect for events produced this long after the API answered. */
@@ -36,13 +34,8 @@ describe('configuration as events: a change through the API is in effect for eve
   let api: ApiClient;
 
   /** Produces the seed `delivered` event for a domain with a fresh id; returns the id. */
-  const produceDelivered = async (domain: string): Promise<string> => {
-    const event = structuredClone(seedEvent('delivered')) as Record<string, unknown>;
-    event.id = randomBytes(10).toString('base64url');
-    event.domain = { name: domain };
-    await system.produce(TOPICS.mailEvents, JSON.stringify(event));
-    return event.id as string;
-  };
+  const produceDelivered = async (domain: string): Promise<string> =>
+    (await system.produceSeedEvents('delivered', domain, 1))[0];
 
   const postsOf = (path: string, eventId: string): Posted[] =>
     receiver

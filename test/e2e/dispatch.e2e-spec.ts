@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,6 @@ import { TOPICS, type DeliveryAttempt } from '@hookpost/contracts';
 import { ApiClient } from '../support/api-client';
 import { waitFor } from '../support/processes';
 import { Receiver } from '../support/receiver';
-import { seedEvent } from '../support/seeds';
 import { TestSystem } from '../support/system';
 
 const TIMEOUT_MS = 6000;
@@ -54,22 +53,8 @@ describe('dispatch: no head-of-line blocking, per-endpoint cap, destination poli
   let api: ApiClient;
   let account: { id: string; api_key: string; signing_key: string };
 
-  const produce = async (domain: string, n: number, tag: string): Promise<string[]> => {
-    const producer = system.kafka.producer();
-    await producer.connect();
-    const ids = Array.from({ length: n }, (_, i) => `${tag}-${i}-${randomBytes(4).toString('hex')}`);
-    await producer.send({
-      topic: system.topic(TOPICS.mailEvents),
-      messages: ids.map((id) => {
-        const event = structuredClone(seedEvent('delivered')) as Record<string, unknown>;
-        event.id = id;
-        event.domain = { name: domain };
-        return { key: id, value: JSON.stringify(event) };
-      }),
-    });
-    await producer.disconnect();
-    return ids;
-  };
+  const produce = (domain: string, n: number, tag: string) =>
+    system.produceSeedEvents('delivered', domain, n, tag);
 
   const hook = (domain: string, url: string) =>
     api.call('POST', `/v3/domains/${domain}/webhooks`, { form: { id: 'delivered', url } });

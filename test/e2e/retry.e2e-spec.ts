@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { retryTopicBase, TOPICS, type DeliveryAttempt, type DeliveryJob } from '@hookpost/contracts';
 import { ApiClient } from '../support/api-client';
 import { waitFor } from '../support/processes';
 import { Receiver } from '../support/receiver';
-import { seedEvent } from '../support/seeds';
 import { TestSystem } from '../support/system';
 
 const SCHEDULE = [4000, 2000, 3000]; // RETRY_SCHEDULE=4s,2s,3s
@@ -18,22 +16,7 @@ describe('retry on timestamped delay topics (RETRY_SCHEDULE=4s,2s,3s), dead lett
   let receiver: Receiver;
   const flakySeen = new Set<string>();
 
-  const produce = async (type: string, n: number): Promise<string[]> => {
-    const producer = system.kafka.producer();
-    await producer.connect();
-    const ids = Array.from({ length: n }, () => randomBytes(9).toString('base64url'));
-    await producer.send({
-      topic: system.topic(TOPICS.mailEvents),
-      messages: ids.map((id) => {
-        const event = structuredClone(seedEvent(type)) as Record<string, unknown>;
-        event.id = id;
-        event.domain = { name: 'r.example.com' };
-        return { key: id, value: JSON.stringify(event) };
-      }),
-    });
-    await producer.disconnect();
-    return ids;
-  };
+  const produce = (type: string, n: number) => system.produceSeedEvents(type, 'r.example.com', n);
 
   const attemptsOf = (ids: string[], done: (mine: DeliveryAttempt[]) => boolean, timeoutMs = 30_000) =>
     system

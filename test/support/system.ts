@@ -5,6 +5,7 @@ import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, topicName } from '@hookpost/contracts';
 import { freePort, ROOT, ServiceProcess, waitFor } from './processes';
+import { seedEvent } from './seeds';
 
 export const SERVICE_NAMES = ['config', 'ingest', 'redaction', 'fan-out', 'retry'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -169,6 +170,30 @@ export class TestSystem {
     await producer.connect();
     await producer.send({ topic: this.topic(base), messages: [{ key, value, headers }] });
     await producer.disconnect();
+  }
+
+  /**
+   * Produces `count` of the seed's `type` events for `domain` to mail.events (fresh ids, keyed by id),
+   * as a mail server would; returns the ids.
+   */
+  async produceSeedEvents(type: string, domain: string, count: number, tag = 'ev'): Promise<string[]> {
+    const ids = Array.from({ length: count }, (_, i) => `${tag}-${i}-${randomBytes(6).toString('hex')}`);
+    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    try {
+      for (let i = 0; i < ids.length; i += 500) {
+        await producer.send({
+          topic: this.topic(TOPICS.mailEvents),
+          messages: ids.slice(i, i + 500).map((id) => ({
+            key: id,
+            value: JSON.stringify({ ...seedEvent(type), id, domain: { name: domain } }),
+          })),
+        });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    return ids;
   }
 
   /**

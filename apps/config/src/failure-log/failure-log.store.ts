@@ -2,9 +2,8 @@
  * The failure log's SQL: the one upsert the live projection and the rebuild share, and the reads of the
  * API. Runs on any executor (TypeORM's manager in the service, a pg client in the rebuild script).
  */
-import type { WebhookEventType } from '@hookpost/contracts';
 import type { FailureRow } from './failure-log';
-import { pageOrder, type FailureQuery } from './query';
+import { pageOrder, type FailureQuery, type ListedFailureFields } from './query';
 import type { LatestFailure } from './resend';
 
 /** Runs one statement and answers its rows. */
@@ -81,19 +80,7 @@ export type FailureScope =
   | { kind: 'account'; accountId: string }
   | { kind: 'primary'; accountId: string };
 
-export interface ListedFailure {
-  ms: number;
-  attempt_id: string;
-  url: string;
-  reason: string;
-  http_status: number | null;
-  event: WebhookEventType;
-  event_id: string;
-  message_id: string;
-  domain: string;
-  attempt: number;
-  final: boolean;
-}
+export type ListedFailure = ListedFailureFields & { attempt_id: string };
 
 /** One page of a list, newest first: keyset on (attempted_at, attempt_id), never OFFSET. */
 export async function listFailures(

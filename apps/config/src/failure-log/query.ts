@@ -321,18 +321,11 @@ export interface FailureItem {
   final: boolean;
 }
 
-export function failureItem(row: {
-  ms: number;
-  url: string;
-  reason: string;
-  http_status: number | null;
-  event: WebhookEventType;
-  event_id: string;
-  message_id: string;
-  domain: string;
-  attempt: number;
-  final: boolean;
-}): FailureItem {
+/** A failure as the store lists it: the item's fields, with the time in epoch milliseconds. */
+export type ListedFailureFields = Omit<FailureItem, 'timestamp'> & { ms: number };
+
+/** Only the answer's fields (a listed row carries more, e.g. its attempt id for paging). */
+export function failureItem(row: ListedFailureFields): FailureItem {
   return {
     timestamp: row.ms / 1000,
     url: row.url,
