@@ -1,5 +1,5 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server, ServerResponse } from 'node:http';
+import { endpointUrl, startEndpoints, stopEndpoints } from '../test/support/servers';
 
 export interface Post {
   endpoint: number;
@@ -13,7 +13,7 @@ export interface Post {
  * per-endpoint cap in Hookpost). Records the first POST of each event; an endpoint can be made to hang.
  */
 export class BenchEndpoints {
-  private readonly servers: Server[] = [];
+  private servers: Server[] = [];
   private readonly hanging = new Set<number>();
   /** Endpoints that answer 500 to the first POST of each event and 200 to the next (a retry). */
   readonly failFirst = new Set<number>();
@@ -25,48 +25,35 @@ export class BenchEndpoints {
   onPost: (post: Post) => void = () => undefined;
 
   async start(count: number): Promise<this> {
-    for (let i = 0; i < count; i++) {
-      const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const at = Date.now();
-          this.posts++;
-          if (this.hanging.has(i)) {
-            this.held.push(res);
-            return;
-          }
-          const data = JSON.parse(Buffer.concat(chunks).toString('utf8'))['event-data'] as {
-            id: string;
-            'user-variables'?: { sent_at?: number };
-          };
-          if (!this.first.has(data.id)) {
-            const post = {
-              endpoint: i,
-              eventId: data.id,
-              sentAt: data['user-variables']?.sent_at ?? null,
-              at,
-            };
-            this.first.set(data.id, post);
-            this.onPost(post);
-            if (this.failFirst.has(i)) {
-              res.writeHead(500).end('try again');
-              return;
-            }
-          } else if (this.failFirst.has(i) && !this.retried.has(data.id)) {
-            this.retried.set(data.id, at);
-          }
-          res.writeHead(200).end('ok');
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      this.servers.push(server);
-    }
+    this.servers = await startEndpoints(count, (i, _req, body, res) => {
+      const at = Date.now();
+      this.posts++;
+      if (this.hanging.has(i)) {
+        this.held.push(res);
+        return;
+      }
+      const data = JSON.parse(body.toString('utf8'))['event-data'] as {
+        id: string;
+        'user-variables'?: { sent_at?: number };
+      };
+      if (!this.first.has(data.id)) {
+        const post = { endpoint: i, eventId: data.id, sentAt: data['user-variables']?.sent_at ?? null, at };
+        this.first.set(data.id, post);
+        this.onPost(post);
+        if (this.failFirst.has(i)) {
+          res.writeHead(500).end('try again');
+          return;
+        }
+      } else if (this.failFirst.has(i) && !this.retried.has(data.id)) {
+        this.retried.set(data.id, at);
+      }
+      res.writeHead(200).end('ok');
+    });
     return this;
   }
 
   url(i: number): string {
-    return `http://127.0.0.1:${(this.servers[i].address() as AddressInfo).port}/hook`;
+    return endpointUrl(this.servers[i]);
   }
 
   hang(i: number): void {
@@ -81,15 +68,7 @@ export class BenchEndpoints {
 
   async stop(): Promise<void> {
     this.release();
-    await Promise.all(
-      this.servers.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.closeAllConnections();
-            s.close(() => resolve());
-          }),
-      ),
-    );
+    await stopEndpoints(this.servers);
   }
 }
 

@@ -6,12 +6,26 @@
 //   node scripts/stack.mjs up       start what is missing, print KAFKA_BROKERS / DATABASE_URL
 //   node scripts/stack.mjs down     stop what these scripts started
 //   node scripts/stack.mjs status   show what runs
+//   node scripts/stack.mjs kafka-up|kafka-down|postgres-up|postgres-down
+//                                   one component (the chaos test restarts them)
+//   --instance chaos                the chaos test's own broker (127.0.0.1:19092) and server (:55433),
+//                                   in .local/chaos/, beside the default stack
 //
 // A service whose variable is already set (KAFKA_BROKERS, DATABASE_URL) is
 // neither started nor stopped: the given value is used as is.
 import { pathToFileURL } from 'node:url';
-import { BROKERS, kafkaDown, kafkaStatus, kafkaUp } from './stack/kafka.mjs';
-import { DATABASE_URL, postgresDown, postgresStatus, postgresUp } from './stack/postgres.mjs';
+import { join } from 'node:path';
+import { BROKERS, kafkaDown, kafkaStack, kafkaStatus, kafkaUp } from './stack/kafka.mjs';
+import { DATABASE_URL, postgresDown, postgresStack, postgresStatus, postgresUp } from './stack/postgres.mjs';
+import { LOCAL } from './stack/util.mjs';
+
+/** Stacks other than the default one, by name: their own folders and ports. */
+const INSTANCES = {
+  chaos: () => ({
+    kafka: kafkaStack({ dir: join(LOCAL, 'chaos', 'kafka'), port: 19092, controllerPort: 19093 }),
+    postgres: postgresStack({ dir: join(LOCAL, 'chaos', 'pg'), port: 55433 }),
+  }),
+};
 
 /**
  * Start (or reuse) the local Kafka broker and PostgreSQL server.
@@ -49,7 +63,13 @@ async function settleAll(tasks) {
   return results.map((r) => r.value);
 }
 
-async function main(command) {
+async function main(command, instanceName) {
+  if (instanceName) {
+    const make = INSTANCES[instanceName];
+    if (!make)
+      throw new Error(`unknown instance '${instanceName}' (known: ${Object.keys(INSTANCES).join(', ')})`);
+    return component(command, make());
+  }
   switch (command) {
     case 'up': {
       const result = await stackUp();
@@ -66,14 +86,54 @@ async function main(command) {
       break;
     }
     default:
-      process.stderr.write('usage: node scripts/stack.mjs up|down|status\n');
+      return component(command, {
+        kafka: { up: kafkaUp, down: kafkaDown, status: kafkaStatus, brokers: BROKERS },
+        postgres: { up: postgresUp, down: postgresDown, status: postgresStatus, databaseUrl: DATABASE_URL },
+      });
+  }
+}
+
+/** The commands on one stack's components. */
+async function component(command, { kafka, postgres }) {
+  switch (command) {
+    case 'up':
+      await settleAll([kafka.up(), postgres.up()]);
+      process.stdout.write(`KAFKA_BROKERS=${kafka.brokers}\nDATABASE_URL=${postgres.databaseUrl}\n`);
+      return;
+    case 'down':
+      await settleAll([kafka.down(), postgres.down()]);
+      return;
+    case 'status':
+      process.stdout.write(`kafka:    ${await kafka.status()}\npostgres: ${await postgres.status()}\n`);
+      return;
+    case 'kafka-up':
+      await kafka.up();
+      return;
+    case 'kafka-down':
+      await kafka.down();
+      return;
+    case 'postgres-up':
+      await postgres.up();
+      return;
+    case 'postgres-down':
+      await postgres.down();
+      return;
+    default:
+      process.stderr.write(
+        'usage: node scripts/stack.mjs up|down|status|kafka-up|kafka-down|postgres-up|postgres-down [--instance chaos]\n',
+      );
       process.exitCode = 2;
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv[2]).catch((err) => {
+  main(process.argv[2], instanceArg(process.argv.slice(3))).catch((err) => {
     process.stderr.write(`[stack] ${err.message}\n`);
     process.exitCode = 1;
   });
+}
+
+function instanceArg(args) {
+  const i = args.indexOf('--instance');
+  return i >= 0 ? args[i + 1] : undefined;
 }

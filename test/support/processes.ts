@@ -90,18 +90,22 @@ export class ServiceProcess {
     return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
   }
 
+  /** Polls /readyz until it answers 200; fails at once if the process exits meanwhile. */
   async waitReady(timeoutMs = 60_000): Promise<void> {
     let exited = false;
     void this.exitCode.then(() => (exited = true));
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`${this.name} exited: ${this.output.join('').slice(-2000)}`);
-        return (await this.readiness()).ok;
-      },
-      timeoutMs,
-      `${this.name} to be ready`,
-      200,
-    );
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (!exited && Date.now() < deadline) {
+      try {
+        if ((await this.readiness()).ok) return;
+      } catch (err) {
+        last = err;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (exited) throw new Error(`${this.name} exited: ${this.output.join('').slice(-2000)}`);
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${this.name} to be ready: ${String(last)}`);
   }
 
   /** SIGTERM and the exit code (null if killed by a signal). */

@@ -31,6 +31,8 @@ async function withAdminClient<T>(url: string, fn: (c: Client) => Promise<T>): P
 
 export interface SystemOptions {
   env?: Record<string, string>;
+  /** The broker and database server to use (default: those of the test command, stackEnv()). */
+  stack?: { KAFKA_BROKERS: string; DATABASE_URL: string };
   services?: readonly ServiceName[];
 }
 
@@ -57,7 +59,7 @@ export class TestSystem {
   }
 
   static async start(opts: SystemOptions = {}): Promise<TestSystem> {
-    const stack = stackEnv();
+    const stack = opts.stack ?? stackEnv();
     const id = randomBytes(4).toString('hex');
     const databaseName = `hookpost_e2e_${id}`;
     await withAdminClient(stack.DATABASE_URL, (c) => c.query(`CREATE DATABASE ${databaseName}`));

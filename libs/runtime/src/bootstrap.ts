@@ -20,7 +20,8 @@ export interface ServiceOptions {
 
 /**
  * Starts a service's Nest application and its HTTP server (health, and the API for config), and stops
- * it cleanly on SIGTERM/SIGINT: Nest's shutdown hooks stop consumers and flush producers; exit code 0.
+ * it cleanly on SIGTERM/SIGINT: Nest's shutdown hooks stop consumers and flush producers; exit code 0
+ * (or the process.exitCode set before the signal).
  */
 export async function runService(opts: ServiceOptions): Promise<INestApplication> {
   const { logger } = opts;
@@ -45,7 +46,8 @@ export async function runService(opts: ServiceOptions): Promise<INestApplication
       .then(() => stopTelemetry()) // the last spans and metrics leave before the process does
       .then(() => {
         logger.info('stopped');
-        process.exit(0);
+        // 0, unless the stop was asked for with another code (a consumer that died: 70).
+        process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
       })
       .catch((err) => {
         logger.error({ err }, 'error while stopping');
