@@ -39,6 +39,12 @@ async function main() {
       DELIVERY_TIMEOUT_MS: '10000',
       RETRY_SCHEDULE: `${RETRY_DELAY_MS}ms`,
       RETRY_EXCLUDED_EVENTS: 'accepted', // the bench's events are `delivered`: let them be retried
+      // BENCH_SVC_<NAME>=value: the services run with <NAME>=value (to try a setting, e.g. BENCH_SVC_DISPATCH_MAX_IN_FLIGHT).
+      ...Object.fromEntries(
+        Object.entries(process.env)
+          .filter(([key, value]) => key.startsWith('BENCH_SVC_') && value !== undefined)
+          .map(([key, value]) => [key.slice('BENCH_SVC_'.length), value as string]),
+      ),
       // BENCH_PROFILE=dir: every service writes a V8 CPU profile there when it stops.
       ...(process.env.BENCH_PROFILE
         ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }

@@ -36,7 +36,7 @@ export class TransformConsumer {
       allowAutoTopicCreation: false,
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10),
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: 100,
     });
     onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));
