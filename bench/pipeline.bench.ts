@@ -53,16 +53,7 @@ async function main() {
   });
   const account = await system.admin('/internal/v1/accounts', { name: 'bench' });
   for (let i = 0; i < ENDPOINTS; i++) {
-    await system.admin('/internal/v1/domains', { name: domainOf(i), account_id: account.id });
-    const form = new FormData();
-    form.append('id', 'delivered');
-    form.append('url', endpoints.url(i));
-    const res = await fetch(`${system.api}/v3/domains/${domainOf(i)}/webhooks`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`api:${account.api_key}`).toString('base64')}` },
-      body: form,
-    });
-    if (res.status !== 200) throw new Error(`webhook create failed: ${res.status} ${await res.text()}`);
+    await system.addDomain(account, domainOf(i), [['delivered', endpoints.url(i)]]);
   }
   await system.configPropagated();
 

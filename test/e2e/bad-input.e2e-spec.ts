@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import fc from 'fast-check';
 import { HEADERS, TOPICS, WEBHOOK_EVENT_TYPES } from '@hookpost/contracts';
-import { ApiClient } from '../support/api-client';
+import { SEED_TYPES } from '../support/pipeline';
 import { waitFor } from '../support/processes';
 import { Receiver } from '../support/receiver';
 import { seedEvent } from '../support/seeds';
@@ -12,16 +12,6 @@ import { TestSystem } from '../support/system';
 const COUNT = Number(process.env.BAD_INPUT_EVENTS ?? 10_000);
 const SEED = Number(process.env.BAD_INPUT_SEED ?? 20261123);
 const DOMAIN = 'fuzz.example.com';
-const SEED_NAMES = [
-  'accepted',
-  'delivered',
-  'opened',
-  'clicked',
-  'permanent_fail',
-  'temporary_fail',
-  'unsubscribed',
-  'complained',
-];
 const FIELDS = [
   'id',
   'event',
@@ -76,7 +66,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 function inputOf(n: number, m: Mutation, run: string): Buffer {
   if (m.kind === 'bytes') return Buffer.from(m.bytes);
   if (m.kind === 'text') return Buffer.from(m.text, 'utf8');
-  const event = structuredClone(seedEvent(SEED_NAMES[n % SEED_NAMES.length])) as Record<string, unknown>;
+  const event = structuredClone(seedEvent(SEED_TYPES[n % SEED_TYPES.length])) as Record<string, unknown>;
   event.id = `${run}-${n}`;
   event.domain = { name: DOMAIN };
   if (m.kind === 'extra') Object.assign(event, m.extra);
@@ -106,14 +96,11 @@ describe(`bad input at volume: ${COUNT} generated mail events (fast-check, seed 
     receiver = await new Receiver().start();
     system = await TestSystem.start();
     const account = await system.admin('/internal/v1/accounts', { name: 'F' });
-    await system.admin('/internal/v1/domains', { name: DOMAIN, account_id: account.id });
-    const api = new ApiClient(system.api, account.api_key);
-    for (const type of WEBHOOK_EVENT_TYPES) {
-      const res = await api.call('POST', `/v3/domains/${DOMAIN}/webhooks`, {
-        form: { id: type, url: receiver.url('/fz') },
-      });
-      assert.equal(res.status, 200);
-    }
+    await system.addDomain(
+      account,
+      DOMAIN,
+      WEBHOOK_EVENT_TYPES.map((type) => [type, receiver.url('/fz')]),
+    );
     await system.configPropagated();
   });
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { retryTopicBase, TOPICS, type DeliveryAttempt, type DeliveryJob } from '@hookpost/contracts';
-import { ApiClient } from '../support/api-client';
 import { waitFor } from '../support/processes';
 import { Receiver } from '../support/receiver';
 import { TestSystem } from '../support/system';
@@ -45,19 +44,12 @@ describe('retry on timestamped delay topics (RETRY_SCHEDULE=4s,2s,3s), dead lett
     };
     system = await TestSystem.start({ env: { RETRY_SCHEDULE: '4s,2s,3s' } });
     const account = await system.admin('/internal/v1/accounts', { name: 'R' });
-    await system.admin('/internal/v1/domains', { name: 'r.example.com', account_id: account.id });
-    const api = new ApiClient(system.api, account.api_key);
-    for (const [id, path] of [
-      ['opened', '/fail'],
-      ['clicked', '/reject'],
-      ['delivered', '/fail-delivered'],
-      ['complained', '/flaky'],
-    ]) {
-      const res = await api.call('POST', '/v3/domains/r.example.com/webhooks', {
-        form: { id, url: receiver.url(path) },
-      });
-      assert.equal(res.status, 200);
-    }
+    await system.addDomain(account, 'r.example.com', [
+      ['opened', receiver.url('/fail')],
+      ['clicked', receiver.url('/reject')],
+      ['delivered', receiver.url('/fail-delivered')],
+      ['complained', receiver.url('/flaky')],
+    ]);
     await system.configPropagated();
   });
 

@@ -4,7 +4,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { TOPICS } from '@hookpost/contracts';
-import { ApiClient } from '../support/api-client';
 import { waitFor } from '../support/processes';
 import { Receiver } from '../support/receiver';
 import { seedEvent } from '../support/seeds';
@@ -79,7 +78,6 @@ describe('operability: one trace per mail event across the five services, metric
   let system: TestSystem;
   let receiver: Receiver;
   let otlp: OtlpReceiver;
-  let api: ApiClient;
   const seen = new Set<string>();
 
   beforeAll(async () => {
@@ -101,17 +99,10 @@ describe('operability: one trace per mail event across the five services, metric
       },
     });
     const account = await system.admin('/internal/v1/accounts', { name: 'T' });
-    await system.admin('/internal/v1/domains', { name: 't.example.com', account_id: account.id });
-    api = new ApiClient(system.api, account.api_key);
-    for (const [id, path] of [
-      ['opened', '/traced'],
-      ['clicked', '/load'],
-    ]) {
-      const res = await api.call('POST', '/v3/domains/t.example.com/webhooks', {
-        form: { id, url: receiver.url(path) },
-      });
-      assert.equal(res.status, 200);
-    }
+    await system.addDomain(account, 't.example.com', [
+      ['opened', receiver.url('/traced')],
+      ['clicked', receiver.url('/load')],
+    ]);
     await system.configPropagated();
   });
 

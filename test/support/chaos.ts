@@ -106,7 +106,6 @@ class Supervisor {
   readonly restarts: Record<string, number> = {};
   readonly exitCodes: Record<string, Array<number | null>> = {};
   private stopped = false;
-  private readonly loops: Array<Promise<void>> = [];
 
   constructor(
     private readonly system: TestSystem,
@@ -114,7 +113,7 @@ class Supervisor {
   ) {}
 
   start(): void {
-    for (const name of SERVICE_NAMES) this.loops.push(this.watch(name));
+    for (const name of SERVICE_NAMES) void this.watch(name);
   }
 
   private async watch(name: ServiceName): Promise<void> {
@@ -194,20 +193,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const domainOf = (i: number) => `chaos-${i}.example.com`;
     const targets: number[][] = [];
     for (let i = 0; i < opts.endpoints; i++) {
-      await system.admin('/internal/v1/domains', { name: domainOf(i), account_id: account.id });
       targets[i] = [i];
       if (opts.endpoints > 1 && i % opts.secondUrlEvery === 0) {
         targets[i].push((i + Math.floor(opts.endpoints / 2)) % opts.endpoints);
       }
-      const form = new FormData();
-      form.append('id', 'delivered');
-      for (const t of targets[i]) form.append('url', endpoints.url(t));
-      const res = await fetch(`${system.api}/v3/domains/${domainOf(i)}/webhooks`, {
-        method: 'POST',
-        headers: { authorization: auth },
-        body: form,
-      });
-      if (res.status !== 200) throw new Error(`webhook create: ${res.status} ${await res.text()}`);
+      await system.addDomain(account, domainOf(i), [['delivered', targets[i].map((t) => endpoints.url(t))]]);
     }
     await system.configPropagated(60_000);
     supervisor.start();

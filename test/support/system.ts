@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, topicName } from '@hookpost/contracts';
+import { ApiClient } from './api-client';
 import { freePort, ROOT, ServiceProcess, waitFor } from './processes';
 import { seedEvent } from './seeds';
 
@@ -135,6 +136,24 @@ export class TestSystem {
     const json = (await res.json()) as Record<string, string>;
     if (res.status !== 201) throw new Error(`${path} -> ${res.status} ${JSON.stringify(json)}`);
     return json;
+  }
+
+  /**
+   * Creates `domain` for the account and its v3 webhooks (event type -> URL or URLs), as a customer would
+   * through the Mailgun API; throws unless each is answered 200.
+   */
+  async addDomain(
+    account: Record<string, string>,
+    domain: string,
+    webhooks: Array<[type: string, url: string | string[]]>,
+  ): Promise<void> {
+    await this.admin('/internal/v1/domains', { name: domain, account_id: account.id });
+    const api = new ApiClient(this.api, account.api_key);
+    for (const [id, url] of webhooks) {
+      const res = await api.call('POST', `/v3/domains/${domain}/webhooks`, { form: { id, url } });
+      if (res.status !== 200)
+        throw new Error(`webhook ${id} of ${domain}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
   }
 
   /** Waits until every config change so far has reached the in-memory views of redaction and fan-out. */

@@ -20,33 +20,23 @@ function fakeConsumer() {
 describe('onConsumerDeath', () => {
   const logger = pino({ level: 'silent' });
 
-  it('given a crash kafkajs restarts from, then the service stays up', () => {
-    const { consumer, crash } = fakeConsumer();
-    let stopped = false;
-    let died = false;
-    onConsumerDeath(
-      consumer,
-      logger,
-      () => (stopped = true),
-      () => (died = true),
-    );
-    crash(true);
-    assert.equal(stopped, false);
-    assert.equal(died, false);
-  });
-
-  it('given a crash without restart, then the consumer is marked stopped and the process dies', () => {
-    const { consumer, crash } = fakeConsumer();
-    let stopped = false;
-    let died = false;
-    onConsumerDeath(
-      consumer,
-      logger,
-      () => (stopped = true),
-      () => (died = true),
-    );
-    crash(false);
-    assert.equal(stopped, true);
-    assert.equal(died, true);
-  });
+  for (const [restart, then, dies] of [
+    [true, 'the service stays up', false],
+    [false, 'the consumer is marked stopped and the process dies', true],
+  ] as const) {
+    it(`given a crash ${restart ? 'kafkajs restarts from' : 'without restart'}, then ${then}`, () => {
+      const { consumer, crash } = fakeConsumer();
+      let stopped = false;
+      let died = false;
+      onConsumerDeath(
+        consumer,
+        logger,
+        () => (stopped = true),
+        () => (died = true),
+      );
+      crash(restart);
+      assert.equal(stopped, dies);
+      assert.equal(died, dies);
+    });
+  }
 });
