@@ -107,6 +107,7 @@ function runRebuild(env: Record<string, string>): Promise<Record<string, number>
           LOG_LEVEL: 'warn',
           REBUILD_CONCURRENCY: CONCURRENCY,
           REBUILD_CONSUMERS: CONSUMERS,
+          ...(process.env.REBUILD_DECODERS ? { REBUILD_DECODERS: process.env.REBUILD_DECODERS } : {}),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       },

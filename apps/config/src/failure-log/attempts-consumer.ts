@@ -1,22 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { onConsumerDeath } from '@hookpost/kafka';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
-import { projectBatch, type FailureRow, type ProjectedBatch } from './failure-log';
+import { projectBatch, type ProjectedBatch } from './failure-log';
 
-export interface AttemptsConsumerOptions {
+/** What a batch of attempt records became: at least, how many were read and which were invalid. */
+export interface Projection {
+  /** Valid attempt records read (delivered ones included). */
+  attempts: number;
+  invalid: Array<{ offset: string; reason: string }>;
+}
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+}
+
+export interface AttemptsConsumerOptions<P extends Projection> {
   kafka: Kafka;
   groupId: string;
   topic: string;
   logger: Logger;
-  /** Writes a batch's rows in one statement; resolves once they are committed. */
-  write: (rows: FailureRow[]) => Promise<void>;
-  /**
-   * Live: commit the group's offsets after each write, and handle each record in its trace's `process`
-   * span (the failure log is where a delivery's trace ends). A replay does neither.
-   */
-  live: boolean;
+  /** Turns a batch's records into what `write` takes. */
+  project: (messages: KafkaMessage[], ctx: BatchContext) => P | Promise<P>;
+  /** Writes a batch with one statement; resolves once it is committed. */
+  write: (projected: P) => Promise<void>;
+  /** Commit the group's offsets after each write (a replay that never resumes does not). */
+  commit: boolean;
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
   maxBytes?: number;
@@ -25,21 +36,32 @@ export interface AttemptsConsumerOptions {
   die?: () => void;
   /** Only these partitions are consumed; the others are paused when first seen (default: all). */
   ownsPartition?: (partition: number) => boolean;
-  /** Called once a batch is written (and committed, when live). */
-  onBatch?: (partition: number, lastOffset: string, batch: ProjectedBatch) => void;
+  /** Called once a batch is written (and committed, when `commit`). */
+  onBatch?: (partition: number, lastOffset: string, projected: P) => void;
 }
 
 /**
- * Reads `webhook.delivery-attempts` a batch at a time and writes each batch's failure rows with one
- * statement, then (live) commits the batch's offsets: at least once, idempotent because rows are upserted
- * by attempt id. A failing write is retried while the partition stays assigned, heartbeating meanwhile.
+ * The live projection of a batch: its failure rows, each record handled in its trace's `process` span
+ * (the failure log is where a delivery's trace ends).
  */
-export class AttemptsConsumer {
+export function tracedProjection(groupId: string) {
+  return (messages: KafkaMessage[], ctx: BatchContext): ProjectedBatch =>
+    projectBatch(messages, (message, handle) =>
+      withProcessSpanSync({ ...ctx, offset: message.offset, headers: message.headers, groupId }, handle),
+    );
+}
+
+/**
+ * Reads `webhook.delivery-attempts` a batch at a time and writes what each batch projects to with one
+ * statement, then commits the batch's offsets: at least once, idempotent because rows are keyed by
+ * attempt id. A failing write is retried while the partition stays assigned, heartbeating meanwhile.
+ */
+export class AttemptsConsumer<P extends Projection> {
   private readonly consumer: Consumer;
   private running = false;
   private stopped = false;
 
-  constructor(private readonly opts: AttemptsConsumerOptions) {
+  constructor(private readonly opts: AttemptsConsumerOptions<P>) {
     const session = opts.sessionTimeoutMs ?? 30_000;
     this.consumer = opts.kafka.consumer({
       groupId: opts.groupId,
@@ -71,15 +93,10 @@ export class AttemptsConsumer {
           return;
         }
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const ctx = { topic: batch.topic, partition: batch.partition };
-        const projected = projectBatch(batch.messages, (message, handle) =>
-          this.opts.live
-            ? withProcessSpanSync(
-                { ...ctx, offset: message.offset, headers: message.headers, groupId: this.opts.groupId },
-                handle,
-              )
-            : handle(),
-        );
+        const projected = await this.opts.project(batch.messages, {
+          topic: batch.topic,
+          partition: batch.partition,
+        });
         if (projected.invalid.length > 0) {
           logger.warn(
             { topic: batch.topic, partition: batch.partition, invalid: projected.invalid.slice(0, 5) },
@@ -88,7 +105,7 @@ export class AttemptsConsumer {
         }
         for (let attempt = 0; ; attempt++) {
           try {
-            await this.opts.write(projected.rows);
+            await this.opts.write(projected);
             break;
           } catch (err) {
             if (!isRunning() || isStale()) throw err;
@@ -100,7 +117,7 @@ export class AttemptsConsumer {
         const last = batch.lastOffset();
         reportBatchLag(this.opts.groupId, batch);
         resolveOffset(last);
-        if (this.opts.live) {
+        if (this.opts.commit) {
           await this.consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
           ]);

@@ -11,8 +11,8 @@ import type { Logger } from 'pino';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
 import type { ConfigEnv } from '../env';
-import { AttemptsConsumer } from './attempts-consumer';
-import type { FailureRow } from './failure-log';
+import { AttemptsConsumer, tracedProjection } from './attempts-consumer';
+import type { FailureRow, ProjectedBatch } from './failure-log';
 import { FAILURE_LOG_GROUP, FAILURE_LOG_TABLE, PROJECTION_LOCK, upsertRows } from './failure-log.store';
 
 /**
@@ -23,7 +23,7 @@ import { FAILURE_LOG_GROUP, FAILURE_LOG_TABLE, PROJECTION_LOCK, upsertRows } fro
 @Injectable()
 export class FailureLogProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly stats = { batches: 0, attempts: 0, rows: 0 };
-  private readonly consumer: AttemptsConsumer;
+  private readonly consumer: AttemptsConsumer<ProjectedBatch>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -31,14 +31,16 @@ export class FailureLogProjection implements OnApplicationBootstrap, BeforeAppli
     @Inject(ENV) env: ConfigEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
+    const groupId = groupName(env.KAFKA_TOPIC_PREFIX, FAILURE_LOG_GROUP);
     this.consumer = new AttemptsConsumer({
       kafka,
-      groupId: groupName(env.KAFKA_TOPIC_PREFIX, FAILURE_LOG_GROUP),
+      groupId,
       topic: topicName(env.KAFKA_TOPIC_PREFIX, TOPICS.deliveryAttempts),
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       logger: logger.child({ component: 'failure-log' }),
-      live: true,
-      write: (rows) => this.write(rows),
+      project: tracedProjection(groupId),
+      write: ({ rows }) => this.write(rows),
+      commit: true,
       onBatch: (_partition, _offset, batch) => {
         this.stats.batches++;
         this.stats.attempts += batch.attempts;

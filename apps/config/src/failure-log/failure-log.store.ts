@@ -2,7 +2,11 @@
  * The failure log's SQL: the one upsert the live projection and the rebuild share, and the reads of the
  * API. Runs on any executor (TypeORM's manager in the service, a pg client in the rebuild script).
  */
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { FailureRow } from './failure-log';
+import { FAILURE_LOG_COLUMNS, pgJson } from './pg-text';
 import { pageOrder, type FailureQuery, type ListedFailureFields } from './query';
 import type { LatestFailure } from './resend';
 
@@ -27,25 +31,7 @@ const RECORD_COLUMNS = `
   outcome text, event text, event_id text, message_id text, domain text, account_id text, attempt integer,
   final boolean, trigger text, delivery_id text, job jsonb`;
 
-const UPDATED = [
-  'attempted_at',
-  'url',
-  'reason',
-  'http_status',
-  'error_class',
-  'outcome',
-  'event',
-  'event_id',
-  'message_id',
-  'domain',
-  'account_id',
-  'primary_account_id',
-  'attempt',
-  'final',
-  'trigger',
-  'delivery_id',
-  'job',
-];
+const UPDATED = FAILURE_LOG_COLUMNS.filter((c) => c !== 'attempt_id');
 
 /** Epoch ms (a bigint expression) -> timestamptz, exactly (no float seconds in between). */
 const fromMs = (expr: string) => `(timestamptz 'epoch' + ${expr} * interval '1 millisecond')`;
@@ -71,7 +57,19 @@ export function upsertSql(table: string): string {
 /** Upserts rows into `table` with one statement. */
 export async function upsertRows(sql: Sql, table: string, rows: readonly FailureRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await sql(upsertSql(table), [JSON.stringify(rows)]);
+  await sql(upsertSql(table), [pgJson(rows)]);
+}
+
+/** Loads COPY text (pg-text.ts's copyRows) into `columns` of `table` with one COPY statement. */
+export async function copyText(
+  client: PoolClient,
+  table: string,
+  columns: readonly string[],
+  text: Uint8Array,
+): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  stream.end(Buffer.from(text.buffer, text.byteOffset, text.byteLength));
+  await finished(stream);
 }
 
 /** Whose failures a list shows. */

@@ -22,6 +22,8 @@ const env = loadEnvOrExit('failure-log-rebuild', {
   DATABASE_URL: postgresUrl,
   REBUILD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   REBUILD_CONSUMERS: z.coerce.number().int().min(1).max(16).default(2),
+  /** Worker threads decoding the bulk load (default: the CPUs, at most 4). */
+  REBUILD_DECODERS: z.coerce.number().int().min(1).max(32).optional(),
 });
 const logger = createLogger('failure-log-rebuild', env.LOG_LEVEL);
 
@@ -47,6 +49,7 @@ async function main() {
       logger,
       concurrency: env.REBUILD_CONCURRENCY,
       members: env.REBUILD_CONSUMERS,
+      decoders: env.REBUILD_DECODERS,
     });
     process.stderr.write(
       `failure log rebuilt: ${result.rows} rows from ${result.attempts} attempts in ${result.seconds.toFixed(1)} s ` +

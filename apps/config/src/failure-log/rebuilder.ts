@@ -2,30 +2,49 @@
  * Rebuilds the failure log from offset 0 of `webhook.delivery-attempts` into a fresh table and swaps it
  * in atomically, without losing what the live projection writes meanwhile:
  *
- *   1. a throwaway consumer (own group, from the beginning, never commits) replays the topic into
- *      `webhook_failures_rebuild` (primary key only, so the bulk load is cheap) up to the high
- *      watermarks taken at the start; the live projection goes on writing `webhook_failures`;
- *   2. the secondary indexes are built on the new table;
- *   3. the rebuild takes the projection lock exclusively: live batches (which hold it shared for their
- *      transaction) finish, and the next ones wait. Every record the live projection has written is now
- *      below the topic's current high watermarks: the replay catches up to those;
+ *   1. bulk load: a throwaway consumer (own groups, from the beginning) replays the topic up to the high
+ *      watermarks taken at the start into `webhook_failures_rebuild`, which has no index yet: worker
+ *      threads decode and validate the records and turn them into COPY text, the fetching thread streams
+ *      it to PostgreSQL (COPY, one statement per batch). Each row carries its batch's last offset; the
+ *      groups commit their offsets. The live projection goes on writing `webhook_failures`;
+ *   2. of an attempt id loaded twice (a redelivered attempt) only the later row stays, as the live
+ *      upsert keeps the later record; then the primary key, the primary accounts of accounts that
+ *      changed since the decoders' snapshot, and the secondary indexes;
+ *   3. catch-up: the groups resume from their committed offsets, now upserting (the live projection's
+ *      statement); once near the topic's end, the rebuild takes the projection lock exclusively: live
+ *      batches (which hold it shared for their transaction) finish, and the next ones wait. Every record
+ *      the live projection has written is now below the topic's current high watermarks: the replay
+ *      catches up to those;
  *   4. in one transaction the old table is dropped and the new one renamed into its place (indexes and
  *      constraints too); the lock is released and the live projection carries on from its committed
  *      offsets, upserting into the new table (idempotent: rows are keyed by attempt id).
  *
- * Readers wait only for the swap transaction; live writes wait while the replay catches up with what
- * arrived during steps 1-2.
+ * Readers wait only for the swap transaction; live writes wait only while the replay catches up with
+ * what arrived during the last moments of step 3.
  */
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import { AttemptsConsumer } from './attempts-consumer';
-import { FAILURE_LOG_TABLE, PROJECTION_LOCK, REBUILD_LOCK, upsertRows, type Sql } from './failure-log.store';
+import { AttemptsConsumer, type Projection } from './attempts-consumer';
+import { projectBatch } from './failure-log';
+import {
+  copyText,
+  FAILURE_LOG_TABLE,
+  PROJECTION_LOCK,
+  REBUILD_LOCK,
+  upsertRows,
+  type Sql,
+} from './failure-log.store';
+import { FAILURE_LOG_COLUMNS } from './pg-text';
+import { ReplayDecoders } from './replay-decoder';
 
 export const REBUILD_TABLE = `${FAILURE_LOG_TABLE}_rebuild`;
+
+/** The bulk load's extra column: the last offset of the batch a row came from (dropped before the swap). */
+export const SEQ_COLUMN = 'replay_seq';
 
 export interface RebuildOptions {
   kafka: Kafka;
@@ -33,13 +52,15 @@ export interface RebuildOptions {
   pool: Pool;
   /** The attempts topic (prefixed). */
   topic: string;
-  /** Base of the throwaway consumer group's id (prefixed). */
+  /** Base of the throwaway consumer groups' ids (prefixed). */
   groupBase: string;
   logger: Logger;
   /** Partitions written at once (each write takes one connection of the pool). */
   concurrency?: number;
   /** Consumers sharing the replay (default 2), so that fetching overlaps writing. */
   members?: number;
+  /** Worker threads decoding the bulk load (default: the CPUs, at most 4). */
+  decoders?: number;
   /** Give up when the replay makes no progress for this long. */
   stallTimeoutMs?: number;
 }
@@ -53,9 +74,11 @@ export interface RebuildResult {
   attempts_per_s: number;
   /** How long live writes waited for the catch-up and the swap. */
   locked_ms: number;
-  /** Seconds of the replay up to the start's watermarks, and of the index build. */
+  /** Seconds of the bulk load up to the start's watermarks, and of de-duplication and index builds. */
   replay_s: number;
   index_s: number;
+  /** Rows of attempt ids loaded more than once, removed before the primary key was built. */
+  duplicates: number;
 }
 
 type Offsets = Map<number, bigint>;
@@ -79,14 +102,53 @@ async function highWatermarks(kafka: Kafka, topic: string): Promise<Offsets> {
   }
 }
 
-/** Creates the new table: the live table's columns and checks, its primary key; no other index yet. */
-async function prepareTable(sql: Sql): Promise<void> {
+/** Creates the new table: the live table's columns and checks and the ordering column; no index yet. */
+export async function prepareTable(sql: Sql): Promise<void> {
   await sql(`DROP TABLE IF EXISTS ${REBUILD_TABLE}`);
   await sql(
     `CREATE TABLE ${REBUILD_TABLE} (LIKE ${FAILURE_LOG_TABLE}
        INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)`,
   );
-  await sql(`ALTER TABLE ${REBUILD_TABLE} ADD CONSTRAINT ${REBUILD_TABLE}_pkey PRIMARY KEY (attempt_id)`);
+  await sql(`ALTER TABLE ${REBUILD_TABLE} ADD COLUMN ${SEQ_COLUMN} bigint NOT NULL`);
+}
+
+/** Each subaccount's parent, for the decoders to fill primary_account_id as the live upsert does. */
+async function subaccounts(sql: Sql): Promise<Map<string, string>> {
+  const rows = await sql<{ id: string; parent_id: string }>(
+    'SELECT id, parent_id FROM accounts WHERE parent_id IS NOT NULL',
+  );
+  return new Map(rows.map((r) => [r.id, r.parent_id]));
+}
+
+/**
+ * Keeps, of each attempt id loaded more than once, the row of the latest batch (within a partition,
+ * the later record, as the live upsert keeps it); answers how many rows went.
+ */
+export async function removeDuplicates(sql: Sql): Promise<number> {
+  const [{ removed }] = await sql<{ removed: string }>(
+    `WITH gone AS (
+       DELETE FROM ${REBUILD_TABLE} WHERE ctid IN (
+         SELECT ctid FROM (
+           SELECT ctid, row_number() OVER (PARTITION BY attempt_id ORDER BY ${SEQ_COLUMN} DESC, ctid DESC) AS n
+             FROM ${REBUILD_TABLE}
+            WHERE attempt_id IN (SELECT attempt_id FROM ${REBUILD_TABLE} GROUP BY attempt_id HAVING count(*) > 1)
+         ) ranked WHERE n > 1)
+       RETURNING 1)
+     SELECT count(*) AS removed FROM gone`,
+  );
+  return Number(removed);
+}
+
+/**
+ * primary_account_id of the subaccounts the decoders' snapshot did not know (made while the load ran):
+ * their parent, as the live upsert resolves it.
+ */
+export async function refreshPrimaryAccounts(sql: Sql): Promise<void> {
+  await sql(
+    `UPDATE ${REBUILD_TABLE} f SET primary_account_id = a.parent_id
+       FROM accounts a
+      WHERE a.id = f.account_id AND a.parent_id IS NOT NULL AND f.primary_account_id IS DISTINCT FROM a.parent_id`,
+  );
 }
 
 interface IndexCopy {
@@ -96,8 +158,11 @@ interface IndexCopy {
   create: string;
 }
 
-/** The live table's indexes (but its primary key) as statements building them on the new table. */
-async function secondaryIndexes(sql: Sql): Promise<{ primaryKey: string; copies: IndexCopy[] }> {
+/**
+ * The live table's indexes as statements building them on the new table (the primary key as a unique
+ * index, which becomes the key afterwards: unlike ADD PRIMARY KEY it builds beside the others).
+ */
+async function indexCopies(sql: Sql): Promise<{ primaryKey: IndexCopy; copies: IndexCopy[] }> {
   const rows = await sql<{ name: string; def: string; primary: boolean }>(
     `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def, x.indisprimary AS primary
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -105,58 +170,61 @@ async function secondaryIndexes(sql: Sql): Promise<{ primaryKey: string; copies:
       ORDER BY i.relname`,
     [FAILURE_LOG_TABLE],
   );
-  const primaryKey = rows.find((r) => r.primary)?.name;
+  const copies = rows.map((r, i) => {
+    const match = /^(CREATE (?:UNIQUE )?INDEX) \S+ ON \S+ (USING .*)$/.exec(r.def);
+    if (!match) throw new Error(`unexpected index definition: ${r.def}`);
+    const temporary = r.primary ? `${REBUILD_TABLE}_pkey` : `${REBUILD_TABLE}_idx${i}`;
+    return { name: r.name, temporary, create: `${match[1]} ${temporary} ON ${REBUILD_TABLE} ${match[2]}` };
+  });
+  const primaryKey = copies.find((_, i) => rows[i].primary);
   if (!primaryKey) throw new Error(`${FAILURE_LOG_TABLE} has no primary key`);
-  const copies = rows
-    .filter((r) => !r.primary)
-    .map((r, i) => {
-      const match = /^(CREATE (?:UNIQUE )?INDEX) \S+ ON \S+ (USING .*)$/.exec(r.def);
-      if (!match) throw new Error(`unexpected index definition: ${r.def}`);
-      const temporary = `${REBUILD_TABLE}_idx${i}`;
-      return { name: r.name, temporary, create: `${match[1]} ${temporary} ON ${REBUILD_TABLE} ${match[2]}` };
-    });
-  return { primaryKey, copies };
+  return { primaryKey, copies: copies.filter((c) => c !== primaryKey) };
+}
+
+interface ReplayStage<P extends Projection> {
+  project: (messages: KafkaMessage[]) => P | Promise<P>;
+  write: (projected: P) => Promise<void>;
 }
 
 /**
- * Replays the topic into the new table and tracks how far each partition got. Several consumers share
- * the partitions (each in a throwaway group of its own, pausing the partitions of the others: no
- * rebalances between them): kafkajs fetches again only once a fetch's batches are written, so one
- * consumer fetches while another writes.
+ * One stage of the replay (bulk load or catch-up), tracking how far each partition got. Several
+ * consumers share the partitions (each in a throwaway group of its own, pausing the partitions of the
+ * others: no rebalances between them): kafkajs fetches again only once a fetch's batches are written,
+ * so one consumer fetches while another writes. They commit to their groups, so the next stage, in the
+ * same groups, resumes where this one stopped.
  */
-class Replay {
+class Replay<P extends Projection> {
   readonly applied = new Map<number, bigint>();
   attempts = 0;
-  readonly groupIds: string[];
-  private readonly members: AttemptsConsumer[];
+  private readonly members: Array<AttemptsConsumer<P>>;
   private lastProgressAt = Date.now();
   private dead = false;
 
   constructor(
     private readonly opts: RebuildOptions,
-    groupBase: string,
+    groupIds: readonly string[],
+    stage: ReplayStage<P>,
   ) {
-    const sql = sqlOf(opts.pool);
     const concurrency = opts.concurrency ?? 4;
-    const count = Math.max(1, opts.members ?? 2);
-    this.groupIds = Array.from({ length: count }, (_, i) => `${groupBase}-${i}`);
-    this.members = this.groupIds.map(
+    const count = groupIds.length;
+    this.members = groupIds.map(
       (groupId, i) =>
-        new AttemptsConsumer({
+        new AttemptsConsumer<P>({
           kafka: opts.kafka,
           groupId,
           topic: opts.topic,
           logger: opts.logger,
-          live: false,
-          maxBytesPerPartition: 16 * 1024 * 1024,
-          maxBytes: 64 * 1024 * 1024,
+          commit: true,
+          maxBytesPerPartition: 4 * 1024 * 1024,
+          maxBytes: 16 * 1024 * 1024,
           partitionsConsumedConcurrently: Math.max(1, Math.ceil(concurrency / count)),
           ownsPartition: (partition) => partition % count === i,
-          write: (rows) => upsertRows(sql, REBUILD_TABLE, rows),
+          project: (messages) => stage.project(messages),
+          write: (projected) => stage.write(projected),
           die: () => (this.dead = true),
-          onBatch: (partition, lastOffset, batch) => {
+          onBatch: (partition, lastOffset, projected) => {
             this.applied.set(partition, BigInt(lastOffset));
-            this.attempts += batch.attempts + batch.invalid.length;
+            this.attempts += projected.attempts + projected.invalid.length;
             this.lastProgressAt = Date.now();
           },
         }),
@@ -172,18 +240,19 @@ class Replay {
     await Promise.all(this.members.map((m) => m.stop()));
   }
 
-  private reached(targets: Offsets): boolean {
+  private reached(targets: Offsets, from: Offsets): boolean {
     for (const [partition, high] of targets) {
-      const done = this.applied.get(partition);
+      const done = this.applied.get(partition) ?? from.get(partition);
       if (done === undefined || done + 1n < high) return false;
     }
     return true;
   }
 
-  async until(targets: Offsets): Promise<void> {
+  /** Waits until every partition is read up to `targets` (`from`: where a previous stage got). */
+  async until(targets: Offsets, from: Offsets = new Map()): Promise<void> {
     this.lastProgressAt = Date.now();
     let reported = Date.now();
-    while (!this.reached(targets)) {
+    while (!this.reached(targets, from)) {
       if (this.dead) throw new Error('the replay consumer died');
       const stall = this.opts.stallTimeoutMs ?? 120_000;
       if (Date.now() - this.lastProgressAt > stall) {
@@ -204,38 +273,82 @@ export async function rebuildFailureLog(opts: RebuildOptions): Promise<RebuildRe
   const started = Date.now();
   const lock = await pool.connect();
   const sql = sqlOf(lock);
+  const poolSql = sqlOf(pool);
   // The replay's writes may commit without waiting for the WAL flush (the pool's sessions set
   // synchronous_commit off); the swap commits with it, which flushes everything written before.
   await sql('SET synchronous_commit = on');
-  let replay: Replay | null = null;
+  const members = Math.max(1, opts.members ?? 2);
+  const base = `${opts.groupBase}-${hostname()}-${randomUUID().slice(0, 8)}`;
+  const groupIds = Array.from({ length: members }, (_, i) => `${base}-${i}`);
+  const stages: Array<{ stop(): Promise<void> }> = [];
+  let decoders: ReplayDecoders | null = null;
   let alone = false;
   try {
     [{ alone }] = await sql<{ alone: boolean }>('SELECT pg_try_advisory_lock($1) AS alone', [REBUILD_LOCK]);
     if (!alone) throw new Error('another failure-log rebuild is running');
     await prepareTable(sql);
-    const { primaryKey, copies } = await secondaryIndexes(sql);
+    const { primaryKey, copies } = await indexCopies(sql);
 
+    // 1. Bulk load.
     const first = await highWatermarks(kafka, opts.topic);
-    replay = new Replay(opts, `${opts.groupBase}-${hostname()}-${randomUUID().slice(0, 8)}`);
-    await replay.start();
-    await replay.until(first);
+    const threads = opts.decoders ?? Math.min(4, availableParallelism());
+    const decoding = new ReplayDecoders(threads, await subaccounts(sql));
+    decoders = decoding;
+    const columns = [...FAILURE_LOG_COLUMNS, SEQ_COLUMN];
+    const load = new Replay(opts, groupIds, {
+      project: (messages) => decoding.decode(messages, messages[messages.length - 1].offset),
+      write: async (batch) => {
+        if (batch.rows === 0) return;
+        const client = await pool.connect();
+        try {
+          await copyText(client, REBUILD_TABLE, columns, batch.copy);
+        } finally {
+          client.release();
+        }
+      },
+    });
+    stages.push(load);
+    await load.start();
+    await load.until(first);
+    await load.stop();
+    await decoding.close();
+    decoders = null;
     const replayed = Date.now();
-    logger.info({ attempts: replay.attempts }, 'replayed up to the start; building indexes');
-    for (const index of copies) await sql(index.create);
+
+    // 2. De-duplication, keys, indexes.
+    logger.info({ attempts: load.attempts }, 'replayed up to the start; building indexes');
+    const duplicates = await removeDuplicates(sql);
+    await refreshPrimaryAccounts(sql);
+    await sql(`ALTER TABLE ${REBUILD_TABLE} DROP COLUMN ${SEQ_COLUMN}`);
+    // Built at once, each on a connection of its own (CREATE INDEX locks only against writes).
+    await Promise.all([primaryKey, ...copies].map((index) => poolSql(index.create)));
+    await sql(
+      `ALTER TABLE ${REBUILD_TABLE} ADD CONSTRAINT ${primaryKey.temporary} PRIMARY KEY USING INDEX ${primaryKey.temporary}`,
+    );
     const indexed = Date.now();
+
+    // 3. Catch-up, resuming from the bulk load's committed offsets.
+    const catchUp = new Replay(opts, groupIds, {
+      project: (messages) => projectBatch(messages),
+      write: ({ rows }) => upsertRows(poolSql, REBUILD_TABLE, rows),
+    });
+    stages.push(catchUp);
+    await catchUp.start();
+    await catchUp.until(await highWatermarks(kafka, opts.topic), load.applied);
 
     await sql('SELECT pg_advisory_lock($1)', [PROJECTION_LOCK]);
     const lockedAt = Date.now();
     try {
-      await replay.until(await highWatermarks(kafka, opts.topic));
-      await replay.stop();
+      await catchUp.until(await highWatermarks(kafka, opts.topic), load.applied);
+      await catchUp.stop();
+      // 4. The swap.
       await sql('BEGIN');
       try {
         await sql(`LOCK TABLE ${FAILURE_LOG_TABLE} IN ACCESS EXCLUSIVE MODE`);
         await sql(`DROP TABLE ${FAILURE_LOG_TABLE}`);
         await sql(`ALTER TABLE ${REBUILD_TABLE} RENAME TO ${FAILURE_LOG_TABLE}`);
         await sql(
-          `ALTER TABLE ${FAILURE_LOG_TABLE} RENAME CONSTRAINT ${REBUILD_TABLE}_pkey TO ${primaryKey}`,
+          `ALTER TABLE ${FAILURE_LOG_TABLE} RENAME CONSTRAINT ${primaryKey.temporary} TO ${primaryKey.name}`,
         );
         for (const index of copies) await sql(`ALTER INDEX ${index.temporary} RENAME TO ${index.name}`);
         await sql('COMMIT');
@@ -249,22 +362,25 @@ export async function rebuildFailureLog(opts: RebuildOptions): Promise<RebuildRe
     const lockedMs = Date.now() - lockedAt;
     const [{ count }] = await sql<{ count: string }>(`SELECT count(*) AS count FROM ${FAILURE_LOG_TABLE}`);
     const seconds = (Date.now() - started) / 1000;
+    const attempts = load.attempts + catchUp.attempts;
     return {
-      attempts: replay.attempts,
+      attempts,
       rows: Number(count),
       seconds,
-      attempts_per_s: Math.round(replay.attempts / seconds),
+      attempts_per_s: Math.round(attempts / seconds),
       locked_ms: lockedMs,
       replay_s: (replayed - started) / 1000,
       index_s: (indexed - replayed) / 1000,
+      duplicates,
     };
   } finally {
-    if (replay) {
-      await replay.stop().catch(() => undefined);
+    await Promise.all(stages.map((stage) => stage.stop().catch(() => undefined)));
+    await decoders?.close().catch(() => undefined);
+    if (stages.length > 0) {
       const admin = kafka.admin();
       await admin
         .connect()
-        .then(() => admin.deleteGroups(replay!.groupIds))
+        .then(() => admin.deleteGroups(groupIds))
         .catch((err) => logger.warn({ err }, 'could not delete the replay consumer groups'))
         .finally(() => admin.disconnect());
     }

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from '@jest/globals';
+import type { FailureRow } from './failure-log';
+import { FAILURE_LOG_COLUMNS, copyField, copyRows, pgJson, pgString } from './pg-text';
+
+const row = (over: Partial<FailureRow> = {}): FailureRow => ({
+  attempt_id: 'att-1',
+  attempted_at: Date.UTC(2026, 10, 23, 12, 0, 0, 123),
+  url: 'https://hooks.example.com/h',
+  reason: 'HTTP 503: down',
+  http_status: 503,
+  error_class: 'http_status',
+  outcome: 'failed',
+  event: 'permanent_fail',
+  event_id: 'evt-1',
+  message_id: 'm@example.com',
+  domain: 'mg.example.com',
+  account_id: 'sub',
+  attempt: 2,
+  final: false,
+  trigger: 'retry',
+  delivery_id: 'dlv-1',
+  job: null,
+  ...over,
+});
+
+describe('pgJson', () => {
+  it('is JSON.stringify when there is no U+0000', () => {
+    const value = { a: 'x\\u0000y', b: [1, null, 'ü'] };
+    assert.equal(pgJson(value), JSON.stringify(value));
+  });
+
+  it('replaces U+0000 in any string by U+FFFD, and leaves a literal backslash-u0000 as it is', () => {
+    const value = { 'k\u0000': 'a\u0000b', nested: ['\u0000', '\\u0000', '\\\u0000'] };
+    const text = pgJson(value);
+    assert.deepEqual(JSON.parse(text), {
+      'k\ufffd': 'a\ufffdb',
+      nested: ['\ufffd', '\\u0000', '\\\ufffd'],
+    });
+  });
+});
+
+describe('pgString', () => {
+  it('replaces U+0000 only', () => {
+    assert.equal(pgString('a\u0000b\u0000'), 'a\ufffdb\ufffd');
+    assert.equal(pgString('tab\tok'), 'tab\tok');
+  });
+});
+
+describe('copyField', () => {
+  it("escapes COPY text's specials and writes null as \\N", () => {
+    assert.equal(copyField('a\\b\tc\nd\re'), 'a\\\\b\\tc\\nd\\re');
+    assert.equal(copyField(null), '\\N');
+    assert.equal(copyField('\\N'), '\\\\N');
+    assert.equal(copyField(406), '406');
+    assert.equal(copyField('nul\u0000'), 'nul\ufffd');
+  });
+});
+
+describe('copyRows', () => {
+  it('writes one line per row: the COPY columns, then the sequence', () => {
+    const job = { note: 'line\nbreak "quoted" \\ back' } as unknown as FailureRow['job'];
+    const text = copyRows(
+      [row(), row({ attempt_id: 'att-2', account_id: null, final: true, outcome: 'dropped', job })],
+      (id) => (id === 'sub' ? 'parent' : id),
+      '41',
+    );
+    const lines = text.split('\n');
+    assert.equal(lines.length, 3);
+    assert.equal(lines[2], '');
+    const first = lines[0].split('\t');
+    assert.equal(first.length, FAILURE_LOG_COLUMNS.length + 1);
+    const field = (cells: string[], name: (typeof FAILURE_LOG_COLUMNS)[number]) =>
+      cells[FAILURE_LOG_COLUMNS.indexOf(name)];
+    assert.equal(field(first, 'attempted_at'), '2026-11-23T12:00:00.123Z');
+    assert.equal(field(first, 'primary_account_id'), 'parent');
+    assert.equal(field(first, 'final'), 'f');
+    assert.equal(field(first, 'job'), '\\N');
+    assert.equal(first[FAILURE_LOG_COLUMNS.length], '41');
+    const second = lines[1].split('\t');
+    assert.equal(field(second, 'account_id'), '\\N');
+    assert.equal(field(second, 'primary_account_id'), '\\N');
+    assert.equal(field(second, 'final'), 't');
+    // The job's JSON, its own backslashes doubled for COPY.
+    assert.equal(field(second, 'job'), JSON.stringify(job).replace(/\\/g, '\\\\'));
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Failure rows as PostgreSQL takes them: JSON for the batch upsert and COPY text for the replay's bulk
+ * load. PostgreSQL cannot hold U+0000 in text or jsonb (`unsupported Unicode escape sequence`), and one
+ * such character in a response body would otherwise fail the batch holding it on every retry: it
+ * becomes U+FFFD, in both forms alike. Pure.
+ */
+import type { FailureRow } from './failure-log';
+
+/** A `\u0000` escape in JSON text (an odd run of backslashes before `u0000`; an even run is literal text). */
+const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+const NUL = /\0/g;
+
+/** JSON.stringify, with U+0000 replaced by U+FFFD wherever it occurs in a string. */
+export function pgJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\u0000') ? text.replace(JSON_NUL, '$1\\ufffd') : text;
+}
+
+/** A string without U+0000 (U+FFFD in its place). */
+export function pgString(text: string): string {
+  return text.includes('\0') ? text.replace(NUL, '\ufffd') : text;
+}
+
+/** The failure log's columns, in the order of a COPY line (the replay adds its ordering column last). */
+export const FAILURE_LOG_COLUMNS = [
+  'attempt_id',
+  'attempted_at',
+  'url',
+  'reason',
+  'http_status',
+  'error_class',
+  'outcome',
+  'event',
+  'event_id',
+  'message_id',
+  'domain',
+  'account_id',
+  'primary_account_id',
+  'attempt',
+  'final',
+  'trigger',
+  'delivery_id',
+  'job',
+] as const;
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** One field of COPY's text format: backslash, tab, newline and carriage return escaped; null as `\N`. */
+export function copyField(value: string | number | boolean | null): string {
+  if (value === null) return '\\N';
+  if (typeof value !== 'string') return String(value);
+  const text = pgString(value);
+  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : text;
+}
+
+/**
+ * Rows as COPY text, one line each with the FAILURE_LOG_COLUMNS and then `seq`: the primary account from
+ * `primaryOf` (its parent for a subaccount, else the account itself), the job as JSON.
+ */
+export function copyRows(
+  rows: readonly FailureRow[],
+  primaryOf: (accountId: string) => string,
+  seq: string,
+): string {
+  let out = '';
+  for (const r of rows) {
+    out +=
+      `${copyField(r.attempt_id)}\t${new Date(r.attempted_at).toISOString()}\t${copyField(r.url)}\t` +
+      `${copyField(r.reason)}\t${copyField(r.http_status)}\t${copyField(r.error_class)}\t${r.outcome}\t` +
+      `${r.event}\t${copyField(r.event_id)}\t${copyField(r.message_id)}\t${copyField(r.domain)}\t` +
+      `${copyField(r.account_id)}\t${copyField(r.account_id === null ? null : primaryOf(r.account_id))}\t` +
+      `${r.attempt}\t${r.final ? 't' : 'f'}\t${r.trigger}\t${copyField(r.delivery_id)}\t` +
+      `${r.job === null ? '\\N' : copyField(pgJson(r.job))}\t${seq}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+/**
+ * A worker thread of the replay's decoder pool (replay-decoder.ts): one fetched batch of attempt records
+ * in, its failure rows as COPY text out, so that JSON parsing and validation, the most of a replay's
+ * work, run beside the thread that fetches and writes.
+ */
+import { move, workerData } from 'piscina';
+import { projectBatch } from './failure-log';
+import { copyRows } from './pg-text';
+import { TransferredBatch, type DecodeTask, type DecoderData } from './replay-decoder.types';
+
+const parents = new Map((workerData as DecoderData).subaccounts);
+const encoder = new TextEncoder();
+const primaryOf = (accountId: string) => parents.get(accountId) ?? accountId;
+
+/** Answers the batch's DecodedBatch, transferred (piscina's `move`). */
+export default function decode(task: DecodeTask) {
+  const bytes = Buffer.from(task.values);
+  const messages = [];
+  let at = 0;
+  for (let i = 0; i < task.lengths.length; i++) {
+    const length = task.lengths[i];
+    messages.push({ offset: task.offsets[i], value: length < 0 ? null : bytes.subarray(at, at + length) });
+    at += Math.max(0, length);
+  }
+  const projected = projectBatch(messages);
+  // Its own ArrayBuffer (a small Buffer.from would share the pool's slab, which cannot be transferred).
+  const copy = encoder.encode(copyRows(projected.rows, primaryOf, task.seq));
+  return move(
+    new TransferredBatch({
+      copy,
+      rows: projected.rows.length,
+      attempts: projected.attempts,
+      invalid: projected.invalid,
+    }),
+  );
+}
