@@ -2,6 +2,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpan } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
+import { detachMessage } from './messages';
 import { OffsetTracker } from './offset-tracker';
 
 /**
@@ -77,13 +78,15 @@ export class ConcurrentConsumer {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const ctx = { topic: batch.topic, partition: batch.partition };
         const tracker = this.trackerFor(ctx);
-        for (const message of batch.messages) {
+        for (const fetched of batch.messages) {
           while (this.inFlight >= this.opts.maxInFlight) {
             if (!isRunning() || isStale()) return;
             await this.waitForSlot(1000);
             await heartbeat();
           }
           if (!isRunning() || isStale()) return;
+          // Its own copy: the handler may run for long, and must not keep the whole fetch alive.
+          const message = detachMessage(fetched);
           tracker.start(message.offset);
           this.inFlight++;
           resolveOffset(message.offset);

@@ -63,3 +63,23 @@ export function rejectedRecord(
     },
   };
 }
+
+const own = (bytes: Buffer | null): Buffer | null => (bytes === null ? null : Buffer.from(bytes));
+
+/**
+ * The message with its key, value and header values copied out of the fetch response they are views
+ * of. A message kept while a slow handler runs would otherwise keep that whole response (up to a fetch's
+ * size, megabytes) alive: with many messages in flight, from many fetches, that is most of a process's
+ * memory.
+ */
+export function detachMessage<M extends KafkaMessage>(message: M): M {
+  const headers: NonNullable<KafkaMessage['headers']> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    headers[name] = Buffer.isBuffer(value)
+      ? Buffer.from(value)
+      : Array.isArray(value)
+        ? value.map((v) => (Buffer.isBuffer(v) ? Buffer.from(v) : v))
+        : value;
+  }
+  return { ...message, key: own(message.key), value: own(message.value), headers } as M;
+}
