@@ -8,6 +8,7 @@
  *      their p99 of phase 2;
  *   4. retry lateness: 10 endpoints fail each event's first POST; RETRY_SCHEDULE=1s; how late after
  *      "failure + 1 s" the retry's POST arrives (p50/p99).
+ * Each phase starts once every consumer group of the system has caught up with the previous one.
  * Writes bench/results/pipeline.json and prints one JSON line last.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -81,7 +82,14 @@ async function main() {
   await producer.send({ topic, messages: warm.map((id, i) => message(id, i)) });
   await waitFirst(warm, 60_000);
 
+  // Each phase starts once the system has finished the previous one's work (attempts projected into the
+  // failure log, read by the retry service...): a phase measures itself, not the tail of the last.
+  const settle = async (phase: string) => {
+    if (!(await system.idle(60_000))) process.stderr.write(`${phase}: the system was not idle after 60 s\n`);
+  };
+
   const throughput = async (tag: string, endpointOf: (n: number) => number) => {
+    await settle(`throughput ${tag}`);
     const ids = Array.from({ length: EVENTS }, (_, n) => `${tag}${n}`);
     const started = Date.now();
     for (let i = 0; i < EVENTS; i += 500) {
@@ -99,6 +107,7 @@ async function main() {
   const hundred = await throughput('b', (n) => n % ENDPOINTS);
 
   const atRate = async (tag: string): Promise<Post[]> => {
+    await settle(`rate ${tag}`);
     const total = RATE * SECONDS;
     const tick = 20;
     const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
@@ -135,6 +144,7 @@ async function main() {
   endpoints.release();
 
   // Retry lateness: the first POST fails (500), the retry is due RETRY_DELAY_MS later.
+  await settle('retry');
   for (let i = 0; i < 10; i++) endpoints.failFirst.add(i);
   const retryIds: string[] = [];
   for (let n = 0; n < RETRY_EVENTS; n += 10) {

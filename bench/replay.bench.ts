@@ -189,11 +189,6 @@ async function main() {
     );
   } finally {
     await db.end().catch(() => undefined);
-    const admin = system.kafka.admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(system.env.KAFKA_TOPIC_PREFIX));
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
     await system.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, topicName } from '@hookpost/contracts';
@@ -186,6 +187,47 @@ export class TestSystem {
     }
   }
 
+  /**
+   * Waits until every consumer group of this system has committed up to the end of the topics it reads
+   * (nothing left to do; a bench phase then does not pay for the previous one's tail). Answers false when
+   * `timeoutMs` passes first (a retry waiting for its due time keeps its group behind, for instance).
+   */
+  async idle(timeoutMs = 60_000): Promise<boolean> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const deadline = Date.now() + timeoutMs;
+      const highs = new Map<string, Map<number, bigint>>();
+      const highOf = async (topic: string) => {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        const map = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+        highs.set(topic, map);
+        return map;
+      };
+      while (Date.now() < deadline) {
+        highs.clear();
+        const groups = (await admin.listGroups()).groups
+          .map((g) => g.groupId)
+          .filter((id) => id.startsWith(this.env.KAFKA_TOPIC_PREFIX));
+        let behind = false;
+        for (const groupId of groups) {
+          for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+            const high = highs.get(topic) ?? (await highOf(topic));
+            for (const { partition, offset } of partitions) {
+              const end = high.get(partition) ?? 0n;
+              if (end > 0n && (offset === '-1' ? 0n : BigInt(offset)) < end) behind = true;
+            }
+          }
+        }
+        if (!behind) return true;
+        await sleep(200);
+      }
+      return false;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async produce(base: string, value: string | Buffer, headers: IHeaders = {}, key: string | null = null) {
     const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
@@ -269,7 +311,10 @@ export class TestSystem {
     }
   }
 
-  /** Stops every service with SIGTERM; returns their exit codes. Drops the test database. */
+  /**
+   * Stops every service with SIGTERM; returns their exit codes. Drops the test database and deletes the
+   * system's topics (a shared broker would otherwise collect thousands of them, and slow down).
+   */
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
     await Promise.all(
@@ -280,6 +325,16 @@ export class TestSystem {
     await withAdminClient(this.baseDatabaseUrl, (c) =>
       c.query(`DROP DATABASE IF EXISTS ${this.databaseName}`),
     );
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(this.env.KAFKA_TOPIC_PREFIX));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+    } catch {
+      // A broker the test stopped (the chaos test's) or gone: nothing to tidy.
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
     return codes;
   }
 }
