@@ -15,9 +15,12 @@
 // neither started nor stopped: the given value is used as is.
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { BROKERS, kafkaDown, kafkaStack, kafkaStatus, kafkaUp } from './stack/kafka.mjs';
-import { DATABASE_URL, postgresDown, postgresStack, postgresStatus, postgresUp } from './stack/postgres.mjs';
+import { kafkaStack } from './stack/kafka.mjs';
+import { postgresStack } from './stack/postgres.mjs';
 import { LOCAL } from './stack/util.mjs';
+
+/** The default stack: .local/kafka on 9092, .local/pg on 55432. */
+const local = { kafka: kafkaStack(), postgres: postgresStack() };
 
 /** Stacks other than the default one, by name: their own folders and ports. */
 const INSTANCES = {
@@ -34,24 +37,24 @@ const INSTANCES = {
  */
 export async function stackUp({ env = process.env, kafkaTimeoutMs = 90_000 } = {}) {
   const [kafka, postgres] = await settleAll([
-    env.KAFKA_BROKERS ? { started: false } : kafkaUp({ timeoutMs: kafkaTimeoutMs }),
-    env.DATABASE_URL ? { started: false } : postgresUp(),
+    env.KAFKA_BROKERS ? { started: false } : local.kafka.up({ timeoutMs: kafkaTimeoutMs }),
+    env.DATABASE_URL ? { started: false } : local.postgres.up(),
   ]);
   return {
-    KAFKA_BROKERS: env.KAFKA_BROKERS || BROKERS,
-    DATABASE_URL: env.DATABASE_URL || DATABASE_URL,
+    KAFKA_BROKERS: env.KAFKA_BROKERS || local.kafka.brokers,
+    DATABASE_URL: env.DATABASE_URL || local.postgres.databaseUrl,
     started: { kafka: kafka.started, postgres: postgres.started },
   };
 }
 
 /** Stop the local broker and server if they run (idempotent). */
 export async function stackDown() {
-  const [kafka, postgres] = await settleAll([kafkaDown(), postgresDown()]);
+  const [kafka, postgres] = await settleAll([local.kafka.down(), local.postgres.down()]);
   return { stopped: { kafka: kafka.stopped, postgres: postgres.stopped } };
 }
 
 export async function stackStatus() {
-  const [kafka, postgres] = await Promise.all([kafkaStatus(), postgresStatus()]);
+  const [kafka, postgres] = await Promise.all([local.kafka.status(), local.postgres.status()]);
   return { kafka, postgres };
 }
 
@@ -86,10 +89,7 @@ async function main(command, instanceName) {
       break;
     }
     default:
-      return component(command, {
-        kafka: { up: kafkaUp, down: kafkaDown, status: kafkaStatus, brokers: BROKERS },
-        postgres: { up: postgresUp, down: postgresDown, status: postgresStatus, databaseUrl: DATABASE_URL },
-      });
+      return component(command, local);
   }
 }
 
@@ -106,23 +106,17 @@ async function component(command, { kafka, postgres }) {
     case 'status':
       process.stdout.write(`kafka:    ${await kafka.status()}\npostgres: ${await postgres.status()}\n`);
       return;
-    case 'kafka-up':
-      await kafka.up();
-      return;
-    case 'kafka-down':
-      await kafka.down();
-      return;
-    case 'postgres-up':
-      await postgres.up();
-      return;
-    case 'postgres-down':
-      await postgres.down();
-      return;
-    default:
+    default: {
+      const one = /^(kafka|postgres)-(up|down)$/.exec(command ?? '');
+      if (one) {
+        await { kafka, postgres }[one[1]][one[2]]();
+        return;
+      }
       process.stderr.write(
         'usage: node scripts/stack.mjs up|down|status|kafka-up|kafka-down|postgres-up|postgres-down [--instance chaos]\n',
       );
       process.exitCode = 2;
+    }
   }
 }
 

@@ -22,6 +22,7 @@ import {
   isAlive,
   isPortOpen,
   logger,
+  notRunning,
   readPidFile,
   removeFile,
   run,
@@ -285,14 +286,8 @@ export function kafkaStack({ dir = join(LOCAL, 'kafka'), port = 9092, controller
     if (pids.length > 0) {
       return `running (pid ${pids.join(', ')}) on ${BROKERS}${open ? '' : ', port not answering yet'}; log ${SERVER_LOG}`;
     }
-    return open ? `not ours, but port ${PORT} is taken by another process` : 'stopped';
+    return notRunning(open, PORT);
   }
 
   return { brokers: BROKERS, up, down, status };
 }
-
-const main = kafkaStack();
-export const BROKERS = main.brokers;
-export const kafkaUp = main.up;
-export const kafkaDown = main.down;
-export const kafkaStatus = main.status;

@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { HOST, LOCAL, isPortOpen, logger, removeFile, run, tail, waitFor } from './util.mjs';
+import { HOST, LOCAL, isPortOpen, logger, notRunning, removeFile, run, tail, waitFor } from './util.mjs';
 
 const log = logger('postgres');
 
@@ -207,14 +207,8 @@ export function postgresStack({ dir = join(LOCAL, 'pg'), port = 55432 } = {}) {
         return `running on ${HOST}:${PORT}${open ? '' : ', port not answering'}; log ${LOG}`;
       }
     }
-    return open ? `not ours, but port ${PORT} is taken by another process` : 'stopped';
+    return notRunning(open, PORT);
   }
 
   return { databaseUrl: DATABASE_URL, up, down, status };
 }
-
-const main = postgresStack();
-export const DATABASE_URL = main.databaseUrl;
-export const postgresUp = main.up;
-export const postgresDown = main.down;
-export const postgresStatus = main.status;

@@ -47,6 +47,11 @@ export function isPortOpen(port, host = HOST, timeoutMs = 1000) {
 }
 
 /** Poll check() until it returns a truthy value; throws onTimeout() after timeoutMs. */
+/** Status of a component that is not running here: its port is free, or another process holds it. */
+export function notRunning(portOpen, port) {
+  return portOpen ? `not ours, but port ${port} is taken by another process` : 'stopped';
+}
+
 export async function waitFor(check, { timeoutMs, intervalMs = 250, onTimeout }) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

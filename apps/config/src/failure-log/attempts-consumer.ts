@@ -3,14 +3,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { onConsumerDeath } from '@hookpost/kafka';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
-import { projectBatch, type ProjectedBatch } from './failure-log';
-
-/** What a batch of attempt records became: at least, how many were read and which were invalid. */
-export interface Projection {
-  /** Valid attempt records read (delivered ones included). */
-  attempts: number;
-  invalid: Array<{ offset: string; reason: string }>;
-}
+import { projectBatch, type ProjectedBatch, type Projection } from './failure-log';
 
 export interface BatchContext {
   topic: string;

@@ -106,12 +106,16 @@ export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
   };
 }
 
-export interface ProjectedBatch {
-  /** One row per attempt id (the last one read wins), in the order first seen. */
-  rows: FailureRow[];
-  /** Attempts read, delivered ones included. */
+/** What a batch of attempt records became: at least, how many were read and which were invalid. */
+export interface Projection {
+  /** Valid attempt records read (delivered ones included). */
   attempts: number;
   invalid: Array<{ offset: string; reason: string }>;
+}
+
+export interface ProjectedBatch extends Projection {
+  /** One row per attempt id (the last one read wins), in the order first seen. */
+  rows: FailureRow[];
 }
 
 /**

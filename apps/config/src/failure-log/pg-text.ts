@@ -43,7 +43,7 @@ export const FAILURE_LOG_COLUMNS = [
   'job',
 ] as const;
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIALS = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** One field of COPY's text format: backslash, tab, newline and carriage return escaped; null as `\N`. */
@@ -51,7 +51,7 @@ export function copyField(value: string | number | boolean | null): string {
   if (value === null) return '\\N';
   if (typeof value !== 'string') return String(value);
   const text = pgString(value);
-  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : text;
+  return text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]);
 }
 
 /**

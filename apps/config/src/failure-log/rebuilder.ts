@@ -28,8 +28,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import { AttemptsConsumer, type Projection } from './attempts-consumer';
-import { projectBatch } from './failure-log';
+import { AttemptsConsumer } from './attempts-consumer';
+import { projectBatch, type Projection } from './failure-log';
 import {
   copyText,
   FAILURE_LOG_TABLE,
@@ -219,8 +219,8 @@ class Replay<P extends Projection> {
           maxBytes: 16 * 1024 * 1024,
           partitionsConsumedConcurrently: Math.max(1, Math.ceil(concurrency / count)),
           ownsPartition: (partition) => partition % count === i,
-          project: (messages) => stage.project(messages),
-          write: (projected) => stage.write(projected),
+          project: stage.project,
+          write: stage.write,
           die: () => (this.dead = true),
           onBatch: (partition, lastOffset, projected) => {
             this.applied.set(partition, BigInt(lastOffset));
@@ -293,7 +293,7 @@ export async function rebuildFailureLog(opts: RebuildOptions): Promise<RebuildRe
     const first = await highWatermarks(kafka, opts.topic);
     const threads = opts.decoders ?? Math.min(4, availableParallelism());
     const decoding = new ReplayDecoders(threads, await subaccounts(sql));
-    decoders = decoding;
+    decoders = decoding; // closed in `finally` if the load fails
     const columns = [...FAILURE_LOG_COLUMNS, SEQ_COLUMN];
     const load = new Replay(opts, groupIds, {
       project: (messages) => decoding.decode(messages, messages[messages.length - 1].offset),

@@ -1,4 +1,5 @@
 import { transferableSymbol, valueSymbol } from 'piscina';
+import type { Projection } from './failure-log';
 
 /** What the decoder workers start with: each subaccount's parent (a snapshot of `accounts`). */
 export interface DecoderData {
@@ -15,11 +16,10 @@ export interface DecodeTask {
 }
 
 /** A batch's failure rows as COPY text, and what was read. */
-export interface DecodedBatch {
+export interface DecodedBatch extends Projection {
   copy: Uint8Array;
+  /** Failure rows in `copy`. */
   rows: number;
-  attempts: number;
-  invalid: Array<{ offset: string; reason: string }>;
 }
 
 /** A DecodedBatch whose COPY text is transferred to the pool's caller, not copied. */
