@@ -50,6 +50,7 @@ interface Container {
   env?: EnvVar[];
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   securityContext?: Record<string, unknown>;
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
   livenessProbe?: { httpGet?: { path: string } };
   readinessProbe?: { httpGet?: { path: string } };
   startupProbe?: { httpGet?: { path: string } };
@@ -57,6 +58,7 @@ interface Container {
 }
 interface PodSpec {
   containers: Container[];
+  volumes?: Array<{ name: string; emptyDir?: { sizeLimit?: string } }>;
   securityContext?: Record<string, unknown>;
 }
 interface Manifest {
@@ -268,6 +270,17 @@ function rendered(args: string[]): Manifest[] {
           assert.equal(environment(container, byName('default')).get('DESTINATION_ALLOW_PRIVATE'), 'false');
         }
       }
+    });
+
+    it("keeps fan-out's dispatch journal on its own emptyDir (the root filesystem is read-only)", () => {
+      const manifests = byName('default');
+      const fanOut = workloads(manifests).find((w) => w.component === 'fan-out');
+      assert.ok(fanOut);
+      const dir = environment(fanOut.container, manifests).get('DISPATCH_JOURNAL_DIR');
+      const mount = fanOut.container.volumeMounts?.find((m) => m.mountPath === dir);
+      assert.ok(dir && mount, `a volume is mounted at DISPATCH_JOURNAL_DIR (${dir})`);
+      const volume = fanOut.manifest.spec?.template?.spec.volumes?.find((v) => v.name === mount.name);
+      assert.equal(volume?.emptyDir?.sizeLimit, '128Mi');
     });
 
     it('derives the topic prefix from the region when none is given, and uses none without a region', () => {

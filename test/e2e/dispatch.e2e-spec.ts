@@ -120,7 +120,7 @@ describe('dispatch: no head-of-line blocking, per-endpoint cap, destination poli
     await hanging.stop(); // the rest now fail fast (connection refused) instead of hanging in turn
   });
 
-  it('kill -9 of fan-out with deliveries in flight loses none: after a restart every event arrives', async () => {
+  it('kill -9 of fan-out with deliveries in flight loses none: after a restart every event arrives, and the attempt log holds one event per POST (those cut off: interrupted)', async () => {
     const slow = await new Receiver().start();
     slow.delayMs = 100; // 8 at a time (the cap) x 100 ms: about 8 s for all of them
     try {
@@ -142,6 +142,43 @@ describe('dispatch: no head-of-line blocking, per-endpoint cap, destination poli
         60_000,
         'every event after the restart',
       );
+
+      // Per event: one attempt event per POST received. The POSTs cut off by the kill were written and
+      // never answered; the restarted fan-out found them in its journal and recorded them `interrupted`.
+      const postsOf = new Map<string, number>();
+      for (const r of slow.received('/crash')) {
+        const id = JSON.parse(r.body)['event-data'].id as string;
+        postsOf.set(id, (postsOf.get(id) ?? 0) + 1);
+      }
+      const crashed = (a: DeliveryAttempt) => a.domain === 'crash.example.com';
+      const attemptsOf = (items: DeliveryAttempt[]) => {
+        const counts = new Map<string, number>();
+        for (const a of items.filter(crashed)) counts.set(a.event_id, (counts.get(a.event_id) ?? 0) + 1);
+        return counts;
+      };
+      const attempts = await system.consumeUntil(
+        TOPICS.deliveryAttempts,
+        (v) => JSON.parse(v.toString('utf8')) as DeliveryAttempt,
+        (items) => {
+          const counts = attemptsOf(items);
+          return [...postsOf].every(([id, n]) => (counts.get(id) ?? 0) >= n);
+        },
+        30_000,
+      );
+      await sleep(1000); // nothing more may follow
+      const counts = attemptsOf(attempts);
+      const mismatched = [...postsOf].filter(([id, n]) => counts.get(id) !== n);
+      assert.deepEqual(mismatched, [], 'events whose attempt events differ from their POSTs');
+      assert.equal([...counts.keys()].filter((id) => !postsOf.has(id)).length, 0, 'no event without a POST');
+      const interrupted = attempts.filter((a) => crashed(a) && a.error_class === 'interrupted');
+      assert.ok(interrupted.length > 0, 'the kill cut off POSTs in flight (8 at a time, 100 ms each)');
+      assert.ok(interrupted.length <= PER_ENDPOINT, `${interrupted.length} interrupted, at most the cap`);
+      for (const a of interrupted) {
+        assert.equal(a.outcome, 'failed');
+        assert.equal(a.http_status, null);
+        assert.match(a.reason ?? '', /outcome unknown/);
+        assert.ok(postsOf.get(a.event_id)! >= 2, `${a.event_id}: POSTed again after the restart`);
+      }
     } finally {
       await slow.stop();
     }

@@ -2,7 +2,8 @@
  * Fault injection against the whole system: mail events produced at a steady rate to N endpoints while
  * every service is killed (-9) in turn and started again, the Kafka broker is restarted and PostgreSQL
  * is stopped for a while. Then: was every (event, URL) received, how many POSTs came twice, does the
- * attempt log hold one event per POST, and did the config API answer 503 (never 500) without
+ * attempt log hold one event per POST (per (event, URL) pair; a POST cut off by a kill counts through its
+ * `interrupted` event), and did the config API answer 503 (never 500) without
  * PostgreSQL and recover on its own.
  *
  * It runs on its own broker and database server (`node scripts/stack.mjs ... --instance chaos`), which it
@@ -48,6 +49,12 @@ export interface ChaosReport {
   attempts: number;
   /** Attempt events whose attempt_id occurs more than once (a POST made again after a crash). */
   attempt_ids_repeated: number;
+  /** Attempt events of POSTs cut off by a kill (recorded from fan-out's journal when it started again). */
+  interrupted: number;
+  /** (event, URL) pairs whose attempt events are not as many as the POSTs they received. */
+  pairs_attempts_not_posts: number;
+  /** `dropped` records (a give-up, not a POST): none expected, every endpoint answers 200. */
+  dropped: number;
   unexpected: number;
   restarts: Record<string, number>;
   exit_codes: Record<string, Array<number | null>>;
@@ -293,7 +300,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     ).catch((err: Error) => log(`${err.message}: ${missing().length} missing`));
 
     // Attempt events trail their POST by a produce round-trip: wait until the log stops growing.
-    const attempts = await readAttempts(system, endpoints.posts);
+    const indexOfUrl = new Map(targets.flat().map((t) => [endpoints.url(t), t]));
+    const attempts = await readAttempts(
+      system,
+      endpoints.posts,
+      (a) => `${a.event_id} ${indexOfUrl.get(a.url) ?? a.url}`,
+    );
     supervisor.stop();
     const received = [...endpoints.received];
     const expectedSet = new Set(expected);
@@ -306,6 +318,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       posts: endpoints.posts,
       attempts: attempts.total,
       attempt_ids_repeated: attempts.repeated,
+      interrupted: attempts.interrupted,
+      pairs_attempts_not_posts: [
+        ...new Set([...attempts.perPair.keys(), ...endpoints.received.keys()]),
+      ].filter((key) => (attempts.perPair.get(key) ?? 0) !== (endpoints.received.get(key) ?? 0)).length,
+      dropped: attempts.dropped,
       unexpected: received.filter(([key]) => !expectedSet.has(key)).length,
       restarts: supervisor.restarts,
       exit_codes: supervisor.exitCodes,
@@ -325,13 +342,32 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-/** Every record of the attempt log, read until no more arrive for 3 s (at least `atLeast` of them). */
+interface AttemptTally {
+  /** Attempt events of POSTs (every outcome but `dropped`, which records a give-up). */
+  total: number;
+  repeated: number;
+  interrupted: number;
+  dropped: number;
+  /** pair key -> attempt events of POSTs. */
+  perPair: Map<string, number>;
+}
+
+type AttemptFields = {
+  attempt_id: string;
+  event_id: string;
+  url: string;
+  outcome: string;
+  error_class: string | null;
+};
+
+/** Every record of the attempt log, read until no more arrive for 3 s (at least `atLeast` POSTs' worth). */
 async function readAttempts(
   system: TestSystem,
   atLeast: number,
-): Promise<{ total: number; repeated: number }> {
+  pairOf: (attempt: AttemptFields) => string,
+): Promise<AttemptTally> {
   const ids = new Map<string, number>();
-  let total = 0;
+  const tally: AttemptTally = { total: 0, repeated: 0, interrupted: 0, dropped: 0, perPair: new Map() };
   let last = Date.now();
   const consumer = system.kafka.consumer({ groupId: `chaos-attempts-${Date.now()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
@@ -339,16 +375,24 @@ async function readAttempts(
   await consumer.run({
     eachMessage: async ({ message }) => {
       if (!message.value) return;
-      const id = (JSON.parse(message.value.toString('utf8')) as { attempt_id: string }).attempt_id;
-      ids.set(id, (ids.get(id) ?? 0) + 1);
-      total++;
+      const attempt = JSON.parse(message.value.toString('utf8')) as AttemptFields;
       last = Date.now();
+      if (attempt.outcome === 'dropped') {
+        tally.dropped++;
+        return;
+      }
+      ids.set(attempt.attempt_id, (ids.get(attempt.attempt_id) ?? 0) + 1);
+      const pair = pairOf(attempt);
+      tally.perPair.set(pair, (tally.perPair.get(pair) ?? 0) + 1);
+      if (attempt.error_class === 'interrupted') tally.interrupted++;
+      tally.total++;
     },
   });
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && (total < atLeast || Date.now() - last < 3000)) await sleep(200);
+  while (Date.now() < deadline && (tally.total < atLeast || Date.now() - last < 3000)) await sleep(200);
   await consumer.disconnect();
-  return { total, repeated: [...ids.values()].filter((n) => n > 1).length };
+  tally.repeated = [...ids.values()].filter((n) => n > 1).length;
+  return tally;
 }
 
 /** What must hold after a chaos run; each problem as a sentence (none: it passed). */
@@ -360,6 +404,13 @@ export function chaosVerdict(report: ChaosReport): string[] {
   if (report.attempts !== report.posts) {
     problems.push(`the attempt log holds ${report.attempts} events for ${report.posts} POSTs`);
   }
+  if (report.pairs_attempts_not_posts > 0) {
+    problems.push(
+      `${report.pairs_attempts_not_posts} (event, URL) pairs have not one attempt event per POST`,
+    );
+  }
+  if (report.dropped > 0)
+    problems.push(`${report.dropped} deliveries were given up (every endpoint answers 200)`);
   const statuses = Object.keys(report.api_during_postgres_outage);
   if (statuses.length === 0) problems.push('the config API was not probed while PostgreSQL was down');
   const other = statuses.filter((s) => s !== '503');

@@ -1,8 +1,23 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeJson, deliveryJobSchema, SCHEMAS, type DeliveryAttempt } from '@hookpost/contracts';
-import { attemptOf, classify, newToken, prepareDelivery, type ConfigState } from '@hookpost/domain';
-import { jsonMessageWith, rejectedRecord, type BatchingProducer, type MessageContext } from '@hookpost/kafka';
+import {
+  attemptOf,
+  classify,
+  interruptedAttemptOf,
+  newToken,
+  prepareDelivery,
+  writtenPayload,
+  type ConfigState,
+  type OpenEntry,
+} from '@hookpost/domain';
+import {
+  jsonMessageWith,
+  rejectedRecord,
+  type BatchingProducer,
+  type MessageContext,
+  type OutgoingRecord,
+} from '@hookpost/kafka';
 import { hookpostMetrics, traceHeadersOf } from '@hookpost/telemetry';
 import type { WebhookSender } from '@hookpost/outbound';
 import { endpointOf, type EndpointLimiter } from './endpoint-limiter';
@@ -12,10 +27,17 @@ export interface DispatchTopics {
   rejected: string;
 }
 
+/** Where the dispatcher notes each request written and each attempt event acknowledged (`JournalFile`). */
+export interface DispatchJournal {
+  written(payload: string): number;
+  ended(seq: number): void;
+}
+
 /**
  * One delivery job: wait for a slot of its endpoint, sign, POST, classify, record exactly one attempt
  * event. Resolves once the attempt event is acknowledged, so the job's offset is committed only after
- * its record exists.
+ * its record exists. The journal bridges the one gap left: a request written whose event is not yet
+ * acknowledged when the process dies.
  */
 export class Dispatcher {
   constructor(
@@ -24,6 +46,7 @@ export class Dispatcher {
     private readonly limiter: EndpointLimiter,
     private readonly producer: BatchingProducer,
     private readonly topics: DispatchTopics,
+    private readonly journal: DispatchJournal,
     private readonly logger: Logger,
   ) {}
 
@@ -37,14 +60,21 @@ export class Dispatcher {
       return this.producer.send([rejectedRecord(this.topics.rejected, message, ctx, decoded.reason)]);
     }
     const job = decoded.value;
+    // The job goes into its attempt event as the bytes it came in (validated above), not stringified again.
+    const rawJob = (message.value as Buffer).toString('utf8');
     const trace = traceHeadersOf(message.headers);
+    let journaled: number | null = null;
     const { attemptedAt, prepared, sent } = await this.limiter.run(endpointOf(job.url), async () => {
       // Signed when its turn comes, so the timestamp is the POST's, not the time it waited.
       const attemptedAt = Date.now();
       const prepared = prepareDelivery(this.state, job, attemptedAt, newToken());
+      const written = () => {
+        const request = { attemptedAt, accountId: prepared.accountId, traceHeaders: trace };
+        journaled = this.journal.written(writtenPayload(request, job, rawJob));
+      };
       const sent = prepared.ok
         ? // traceparent is added by the undici instrumentation: the POST's own span, in this job's trace
-          await this.sender.post(job.url, prepared.body, prepared.headers)
+          await this.sender.post(job.url, prepared.body, prepared.headers, written)
         : {
             result: { kind: 'error', errorClass: 'no_signing_key', message: prepared.reason } as const,
             durationMs: 0,
@@ -66,21 +96,33 @@ export class Dispatcher {
       durationMs,
       attemptedAt,
     });
-    await this.producer.send([
-      {
-        topic: this.topics.attempts,
-        // The job goes in as the bytes it came in (validated above), not stringified a second time.
-        message: jsonMessageWith(
-          job.delivery_id,
-          withoutJob(attempt),
-          'job',
-          (message.value as Buffer).toString('utf8'),
-          SCHEMAS.deliveryAttempt,
-          trace,
-        ),
-      },
-    ]);
+    await this.producer.send([attemptRecord(this.topics.attempts, attempt, rawJob, trace)]);
+    if (journaled !== null) this.journal.ended(journaled);
   }
+}
+
+/** The attempt event record of a request left open in a dead dispatcher's journal. */
+export function interruptedRecord(topic: string, entry: OpenEntry): OutgoingRecord {
+  return attemptRecord(topic, interruptedAttemptOf(entry), entry.jobJson, entry.traceHeaders);
+}
+
+function attemptRecord(
+  topic: string,
+  attempt: DeliveryAttempt,
+  rawJob: string,
+  trace: Record<string, string>,
+): OutgoingRecord {
+  return {
+    topic,
+    message: jsonMessageWith(
+      attempt.delivery_id,
+      withoutJob(attempt),
+      'job',
+      rawJob,
+      SCHEMAS.deliveryAttempt,
+      trace,
+    ),
+  };
 }
 
 function withoutJob(attempt: DeliveryAttempt): Omit<DeliveryAttempt, 'job'> {

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   Inject,
   Injectable,
@@ -16,7 +18,8 @@ import {
   TransformConsumer,
 } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
-import { Dispatcher } from './dispatcher';
+import { Dispatcher, interruptedRecord } from './dispatcher';
+import { JournalFile } from './journal-file';
 import type { FanOutEnv } from './env';
 import { routeEvent, type RouteStats } from './router';
 import { WebhookSender } from '@hookpost/outbound';
@@ -35,10 +38,12 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly dispatch: ConcurrentConsumer;
   private readonly sender: WebhookSender;
   private readonly limiter: EndpointLimiter;
+  private readonly journal: JournalFile;
+  private readonly attemptsTopic: string;
 
   constructor(
     @Inject(Kafka) kafka: Kafka,
-    @Inject(BatchingProducer) producer: BatchingProducer,
+    @Inject(BatchingProducer) private readonly producer: BatchingProducer,
     @Inject(ENV) private readonly env: FanOutEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -61,12 +66,15 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       env.DISPATCH_MAX_PER_ENDPOINT,
     );
     this.limiter = new EndpointLimiter(env.DISPATCH_MAX_PER_ENDPOINT);
+    this.attemptsTopic = t(TOPICS.deliveryAttempts);
+    this.journal = new JournalFile(journalDir(env), logger);
     const dispatcher = new Dispatcher(
       this.view.state,
       this.sender,
       this.limiter,
       producer,
-      { attempts: t(TOPICS.deliveryAttempts), rejected: t(TOPICS.mailEventsRejected) },
+      { attempts: this.attemptsTopic, rejected: t(TOPICS.mailEventsRejected) },
+      this.journal,
       logger,
     );
     this.dispatch = new ConcurrentConsumer({
@@ -95,8 +103,29 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   private async start() {
     await this.view.start();
     await this.view.waitCaughtUp();
+    await this.recordInterrupted();
+    this.journal.open();
     await Promise.all([this.router.start(), this.dispatch.start()]);
     this.logger.info('fan-out consuming');
+  }
+
+  /**
+   * POSTs that a dispatcher before this one wrote and died before recording: each gets its `interrupted`
+   * attempt event (their jobs were not committed, so they are being made again anyway).
+   */
+  private async recordInterrupted() {
+    const orphans = this.journal.claimOrphans();
+    if (orphans.files.length === 0) return;
+    await this.producer.send(orphans.entries.map((entry) => interruptedRecord(this.attemptsTopic, entry)));
+    this.journal.release(orphans);
+    this.logger.warn(
+      {
+        interrupted: orphans.entries.length,
+        unreadable_lines: orphans.unreadable,
+        journals: orphans.files.length,
+      },
+      'recorded the POSTs a stopped dispatcher left without an outcome',
+    );
   }
 
   /** Stop fetching; POSTs under way finish (bounded), those not started are handed back uncommitted. */
@@ -104,6 +133,8 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     await this.router.stop();
     this.limiter.close(() => new HandBack());
     await this.dispatch.stop(this.env.SHUTDOWN_TIMEOUT_MS);
+    // Requests still open past the deadline stay in the journal: the next start records them.
+    this.journal.close();
     await this.view.stop();
     await this.sender.close();
   }
@@ -121,4 +152,9 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       },
     ];
   }
+}
+
+/** The journal's directory: configured (an emptyDir in Kubernetes), or one per topic prefix under tmp. */
+function journalDir(env: FanOutEnv): string {
+  return env.DISPATCH_JOURNAL_DIR || join(tmpdir(), 'hookpost-journal', env.KAFKA_TOPIC_PREFIX || 'default');
 }

@@ -131,6 +131,10 @@ describe('routeAttempt', () => {
         'dropped (the record of a give-up)',
         { outcome: 'dropped', attempt: 8, error_class: 'schedule_exhausted' },
       ],
+      [
+        'interrupted (the job itself is redelivered)',
+        { outcome: 'failed', http_status: null, error_class: 'interrupted', reason: 'outcome unknown' },
+      ],
     ];
     for (const [name, overrides] of ended) {
       it(`given ${name}`, () => {

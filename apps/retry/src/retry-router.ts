@@ -37,6 +37,7 @@ export function routeAttempt(
   const trace = traceHeadersOf(message.headers);
   const decision = decideRetry({
     outcome: attempt.outcome,
+    errorClass: attempt.error_class,
     attempt: attempt.attempt,
     webhook: attempt.webhook,
     schedule: routing.schedule,

@@ -13,3 +13,11 @@ export function deliveryId(eventId: string, url: string): string {
 export function attemptId(delivery: string, attempt: number): string {
   return `atm_${digest(delivery, String(attempt))}`;
 }
+
+/**
+ * The record of a POST whose outcome was lost when the dispatcher stopped: its own id, so it never replaces
+ * the event of the same attempt made again; the same entry always gives the same id.
+ */
+export function interruptedAttemptId(delivery: string, attempt: number, attemptedAt: number): string {
+  return `atm_${digest(delivery, String(attempt), 'interrupted', String(attemptedAt))}`;
+}

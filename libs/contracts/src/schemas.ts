@@ -61,6 +61,10 @@ export const ERROR_CLASSES = [
   'no_signing_key',
   'schedule_exhausted',
   'retry_excluded',
+  // The dispatcher stopped (killed, or its shutdown deadline passed) after writing the request and before
+  // recording its outcome: the POST may have arrived. The job is redelivered from its topic, so it is
+  // made again; this event only records that the earlier POST happened.
+  'interrupted',
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 

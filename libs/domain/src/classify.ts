@@ -4,7 +4,14 @@ export const MAX_REASON_BYTES = 1024;
 
 export type DeliveryResult =
   | { kind: 'response'; status: number; body: string }
-  | { kind: 'error'; errorClass: Exclude<ErrorClass, 'http_status' | 'schedule_exhausted'>; message: string };
+  | {
+      kind: 'error';
+      errorClass: Exclude<
+        ErrorClass,
+        'http_status' | 'schedule_exhausted' | 'retry_excluded' | 'interrupted'
+      >;
+      message: string;
+    };
 
 export interface Classification {
   outcome: Exclude<AttemptOutcome, 'dropped'>;

@@ -11,3 +11,4 @@ export * from './fan-out';
 export * from './destination';
 export * from './samples/sample-event';
 export * from './webhook-sets';
+export * from './dispatch-journal';

@@ -1,5 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import type { ErrorClass } from '@hookpost/contracts';
 import {
   decideRetry,
   DEFAULT_RETRY_SCHEDULE,
@@ -91,9 +92,11 @@ describe('decideRetry', () => {
     webhook = 'opened',
     excluded: readonly string[] = ['delivered'],
     steps: readonly RetryStep[] = schedule,
+    errorClass: ErrorClass | null = outcome === 'failed' ? 'timeout' : null,
   ): RetryDecision =>
     decideRetry({
       outcome,
+      errorClass,
       attempt,
       webhook,
       schedule: steps,
@@ -138,6 +141,13 @@ describe('decideRetry', () => {
     assert.deepEqual(decide('failed', 20), { kind: 'give_up', why: 'exhausted' });
   });
 
+  it('given an interrupted POST, then nothing follows: its job is redelivered from its own topic, not retried', () => {
+    assert.deepEqual(decide('failed', 1, 'opened', [], schedule, 'interrupted'), { kind: 'done' });
+    assert.deepEqual(decide('failed', 8, 'delivered', ['delivered'], schedule, 'interrupted'), {
+      kind: 'done',
+    });
+  });
+
   it('given a failure of an excluded event type, then it gives up at once', () => {
     assert.deepEqual(decide('failed', 1, 'delivered'), { kind: 'give_up', why: 'excluded' });
   });
@@ -156,6 +166,7 @@ describe('decideRetry', () => {
     for (;;) {
       const decision = decideRetry({
         outcome: 'failed',
+        errorClass: 'http_status',
         attempt,
         webhook: 'clicked',
         schedule,

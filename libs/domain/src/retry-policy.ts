@@ -1,3 +1,5 @@
+import type { ErrorClass } from '@hookpost/contracts';
+
 /** One step of the retry schedule: the delay in ms and its label (`10m`, `1h`, `2s`). */
 export interface RetryStep {
   label: string;
@@ -44,17 +46,19 @@ export type RetryDecision =
  * What follows an attempt: delivered or rejected -> done; failed -> the next step of the schedule, due
  * its delay after the failure (the attempt's start + its duration: the same on every replay, so a
  * retry service that was down catches up instead of pushing jobs later), or give up when the schedule
- * is used up; excluded event types are never retried.
+ * is used up; excluded event types are never retried. An interrupted POST is not retried either: its job
+ * was never committed, so it is delivered again from its own topic.
  */
 export function decideRetry(input: {
   outcome: 'delivered' | 'rejected' | 'failed' | 'dropped';
+  errorClass: ErrorClass | null;
   attempt: number;
   webhook: string;
   schedule: readonly RetryStep[];
   excludedEvents: ReadonlySet<string>;
   failedAt: number;
 }): RetryDecision {
-  if (input.outcome !== 'failed') return { kind: 'done' };
+  if (input.outcome !== 'failed' || input.errorClass === 'interrupted') return { kind: 'done' };
   if (input.excludedEvents.has(input.webhook)) return { kind: 'give_up', why: 'excluded' };
   const step = input.schedule[input.attempt - 1];
   if (!step) return { kind: 'give_up', why: 'exhausted' };

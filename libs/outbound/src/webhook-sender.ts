@@ -1,6 +1,6 @@
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { DeliveryResult } from '@hookpost/domain';
 import { destinationAllowed, MAX_REASON_BYTES } from '@hookpost/domain';
 
@@ -35,9 +35,19 @@ export interface SendResult {
   durationMs: number;
 }
 
+/** Called once the whole request (headers and body) has been handed to the connection. */
+export type OnRequestWritten = () => void;
+
+class DeadlineExceeded extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 /**
- * POSTs webhooks with undici: keep-alive pools per origin, one deadline from connect to last byte,
+ * POSTs webhooks with undici: keep-alive pools per origin, one deadline from queueing to last byte,
  * no redirects followed, at most 1 KiB of the response kept.
+ *
+ * It speaks undici's dispatcher handler protocol directly (no response stream per request) so that it can
+ * report the moment the request was written: the dispatch journal records a POST as made from then on.
  */
 export class WebhookSender {
   private readonly agent: Agent;
@@ -56,36 +66,53 @@ export class WebhookSender {
     });
   }
 
-  async post(url: string, body: string, headers: Record<string, string>): Promise<SendResult> {
+  post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    onWritten?: OnRequestWritten,
+  ): Promise<SendResult> {
     const started = performance.now();
     const done = (result: DeliveryResult) => ({ result, durationMs: performance.now() - started });
     let target: URL;
     try {
       target = new URL(url);
     } catch {
-      return done({ kind: 'error', errorClass: 'invalid_url', message: `invalid URL ${url}` });
+      return Promise.resolve(
+        done({ kind: 'error', errorClass: 'invalid_url', message: `invalid URL ${url}` }),
+      );
     }
     const host = target.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && !destinationAllowed(host, this.policy)) {
-      return done({
-        kind: 'error',
-        errorClass: 'destination_refused',
-        message: `destination ${host} is not allowed`,
-      });
+      return Promise.resolve(
+        done({
+          kind: 'error',
+          errorClass: 'destination_refused',
+          message: `destination ${host} is not allowed`,
+        }),
+      );
     }
-    try {
-      const res = await request(target, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json', 'user-agent': 'hookpost/0.1', ...headers },
-        dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const text = await readUpTo(res.body, MAX_REASON_BYTES);
-      return done({ kind: 'response', status: res.statusCode, body: text });
-    } catch (err) {
-      return done({ kind: 'error', ...errorClassOf(err) });
-    }
+    return new Promise<SendResult>((resolve) => {
+      const exchange = new Exchange((result) => resolve(done(result)), onWritten);
+      exchange.deadline = setTimeout(
+        () => exchange.fail(new DeadlineExceeded(`no complete response within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+      try {
+        this.agent.dispatch(
+          {
+            origin: target.origin,
+            path: `${target.pathname}${target.search}`,
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json', 'user-agent': 'hookpost/0.1', ...headers },
+          },
+          exchange,
+        );
+      } catch (err) {
+        exchange.onError(err as Error);
+      }
+    });
   }
 
   close(): Promise<void> {
@@ -93,18 +120,79 @@ export class WebhookSender {
   }
 }
 
-async function readUpTo(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= max) {
-      body.destroy();
-      break;
-    }
+/**
+ * One request's handler (undici's dispatch protocol): keeps the status and the first 1 KiB of the body,
+ * settles exactly once, and aborts the request when it settles early (deadline, body long enough).
+ */
+class Exchange {
+  deadline: NodeJS.Timeout | undefined;
+  private abort: ((err?: Error) => void) | null = null;
+  private settled = false;
+  private status = 0;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly settle: (result: DeliveryResult) => void,
+    private readonly written: OnRequestWritten | undefined,
+  ) {}
+
+  fail(err: Error): void {
+    this.finish({ kind: 'error', ...errorClassOf(err) });
+    this.abort?.(err);
   }
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    // Settled before a connection was free (the deadline): the request is dropped, never written.
+    if (this.settled) abort(new DeadlineExceeded('deadline passed before the request was sent'));
+  }
+
+  onRequestSent(): void {
+    this.written?.();
+  }
+
+  onHeaders(status: number): boolean {
+    // 1xx are interim (100 Continue, 103 Early Hints): the final status follows.
+    if (status >= 200) this.status = status;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return true;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= MAX_REASON_BYTES) {
+      // Enough to explain the status: stop reading (the connection is closed, not drained).
+      this.finish(this.response());
+      this.abort?.(new Error('response body beyond what is kept'));
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    this.finish(this.response());
+  }
+
+  onError(err: Error): void {
+    this.finish({ kind: 'error', ...errorClassOf(err) });
+  }
+
+  onUpgrade(): void {
+    this.finish({ kind: 'error', errorClass: 'connection', message: 'unexpected protocol upgrade' });
+  }
+
+  private response(): DeliveryResult {
+    const body = Buffer.concat(this.chunks).subarray(0, MAX_REASON_BYTES).toString('utf8');
+    return { kind: 'response', status: this.status, body };
+  }
+
+  private finish(result: DeliveryResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.deadline);
+    this.settle(result);
+  }
 }
 
 type DeliveryError = Omit<Extract<DeliveryResult, { kind: 'error' }>, 'kind'>;

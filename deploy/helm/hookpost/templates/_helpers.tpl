@@ -195,6 +195,7 @@ RATE_LIMIT_PER_MINUTE: {{ $v.api.rateLimitPerMinute | int | quote }}
 {{- if eq .component "fan-out" }}
 DISPATCH_MAX_IN_FLIGHT: {{ $v.delivery.maxInFlight | int | quote }}
 DISPATCH_MAX_PER_ENDPOINT: {{ $v.delivery.maxPerEndpoint | int | quote }}
+DISPATCH_JOURNAL_DIR: {{ include "hookpost.journalDir" . | quote }}
 {{- end }}
 {{- if eq .component "retry" }}
 RETRY_SCHEDULE: {{ $v.retry.schedule | quote }}
@@ -244,4 +245,8 @@ priorityClassName: {{ . }}
   mountPath: /etc/hookpost/ca
   readOnly: true
 {{- end }}
+{{- end }}
+
+{{- define "hookpost.journalDir" -}}
+/var/lib/hookpost/journal
 {{- end }}

@@ -1,0 +1,117 @@
+import {
+  decodeJson,
+  deliveryJobSchema,
+  interruptedAttemptId,
+  type DeliveryAttempt,
+  type DeliveryJob,
+} from '@hookpost/contracts';
+import { attemptOf } from './dispatch';
+
+/**
+ * The dispatch journal: a local append-only file that makes "one attempt event per POST" hold when the
+ * dispatcher dies mid-request. A `W` line is written the moment a request has been handed to its
+ * connection, an `E` line once that attempt's event is acknowledged by Kafka. A `W` without its `E`, found
+ * when the dispatcher starts again, is a POST that may have arrived and has no event: it gets an
+ * `interrupted` one.
+ *
+ *   W <seq> <meta JSON>\t<job JSON>\n      meta: { t: attempted at (ms), a: account id, h: trace headers }
+ *   E <seq>\n
+ */
+export interface WrittenRequest {
+  attemptedAt: number;
+  accountId: string | null;
+  traceHeaders: Record<string, string>;
+}
+
+export interface OpenEntry extends WrittenRequest {
+  seq: number;
+  job: DeliveryJob;
+  /** The job's JSON as journaled (what goes into the attempt event). */
+  jobJson: string;
+}
+
+export interface ParsedJournal {
+  open: OpenEntry[];
+  /** Lines that do not parse: the last one torn by the kill, or damage. */
+  unreadable: number;
+}
+
+const CONTROL = /[\t\n\r]/;
+
+/** The body of a `W` line after its sequence number; the job's JSON as it came in, when it fits a line. */
+export function writtenPayload(request: WrittenRequest, job: DeliveryJob, rawJob: string): string {
+  const meta = JSON.stringify({ t: request.attemptedAt, a: request.accountId, h: request.traceHeaders });
+  // JSON from elsewhere may carry whitespace that would break the line format: then our own encoding.
+  return `${meta}\t${CONTROL.test(rawJob) ? JSON.stringify(job) : rawJob}`;
+}
+
+export function writtenLine(seq: number, payload: string): string {
+  return `W ${seq} ${payload}\n`;
+}
+
+export function endedLine(seq: number): string {
+  return `E ${seq}\n`;
+}
+
+/** The requests of a journal that were written and never ended, in the order they were written. */
+export function parseJournal(text: string): ParsedJournal {
+  const open = new Map<number, OpenEntry>();
+  let unreadable = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const entry = parseLine(line);
+    if (entry === null) unreadable++;
+    else if (entry.kind === 'E') open.delete(entry.seq);
+    else open.set(entry.seq, entry.entry);
+  }
+  return { open: [...open.values()], unreadable };
+}
+
+type Line = { kind: 'E'; seq: number } | { kind: 'W'; seq: number; entry: OpenEntry };
+
+function parseLine(line: string): Line | null {
+  const match = /^([WE]) (\d{1,15})(?: ([^\t]*)\t(.*))?$/.exec(line);
+  if (!match) return null;
+  const seq = Number(match[2]);
+  if (match[1] === 'E') return match[3] === undefined ? { kind: 'E', seq } : null;
+  if (match[3] === undefined) return null;
+  const meta = parseMeta(match[3]);
+  const job = decodeJson(deliveryJobSchema, Buffer.from(match[4], 'utf8'));
+  if (!meta || !job.ok) return null;
+  return { kind: 'W', seq, entry: { seq, ...meta, job: job.value, jobJson: match[4] } };
+}
+
+function parseMeta(text: string): WrittenRequest | null {
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const m = meta as { t?: unknown; a?: unknown; h?: unknown };
+  if (!Number.isSafeInteger(m.t) || (m.a !== null && typeof m.a !== 'string')) return null;
+  const headers: Record<string, string> = {};
+  if (m.h && typeof m.h === 'object') {
+    for (const [k, v] of Object.entries(m.h)) if (typeof v === 'string') headers[k] = v;
+  }
+  return { attemptedAt: m.t as number, accountId: m.a as string | null, traceHeaders: headers };
+}
+
+export const INTERRUPTED_REASON =
+  'outcome unknown: the dispatcher stopped after sending the request and before a response was recorded; ' +
+  'the delivery is made again';
+
+/** The attempt event of a POST whose outcome was lost: failed, `interrupted`, under its own id. */
+export function interruptedAttemptOf(entry: OpenEntry): DeliveryAttempt {
+  const attempt = attemptOf({
+    job: entry.job,
+    accountId: entry.accountId,
+    result: { outcome: 'failed', httpStatus: null, errorClass: 'interrupted', reason: INTERRUPTED_REASON },
+    durationMs: 0,
+    attemptedAt: entry.attemptedAt,
+  });
+  return {
+    ...attempt,
+    attempt_id: interruptedAttemptId(entry.job.delivery_id, entry.job.attempt, entry.attemptedAt),
+  };
+}

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebhookSender } from './webhook-sender';
+
+/** A real HTTP server on loopback; each path answers in its own way. */
+type Route = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
+
+const ROUTES: Record<string, Route> = {
+  '/ok': (_req, body, res) => res.writeHead(200).end(`got ${body.length}`),
+  '/big': (_req, _body, res) => res.writeHead(500).end('x'.repeat(64 * 1024)),
+  '/redirect': (_req, _body, res) => res.writeHead(302, { location: '/ok' }).end(),
+  '/hang': () => undefined,
+  '/headers': (req, _body, res) =>
+    res.writeHead(200).end(JSON.stringify({ type: req.headers['content-type'], sig: req.headers['x-sig'] })),
+};
+
+describe('WebhookSender, against a real HTTP server', () => {
+  let server: Server;
+  let base: string;
+  let closedPort: number;
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push(req.url ?? '');
+        (ROUTES[req.url ?? ''] ?? ((_q, _b, r: ServerResponse) => r.writeHead(404).end()))(
+          req,
+          Buffer.concat(chunks),
+          res,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    closedPort = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const open = (timeoutMs = 2000, connections = 4) =>
+    new WebhookSender(timeoutMs, { allowPrivate: true, allowCidrs: [] }, connections);
+
+  it('given a 200, then the status and body come back, and the request was reported written once, before the result', async () => {
+    const sender = open();
+    const events: string[] = [];
+    const sent = await sender.post(`${base}/ok`, '{"a":1}', {}, () => events.push('written'));
+    events.push('settled');
+    await sender.close();
+    assert.deepEqual(sent.result, { kind: 'response', status: 200, body: 'got 7' });
+    assert.deepEqual(events, ['written', 'settled']);
+    assert.ok(sent.durationMs > 0);
+  });
+
+  it('given extra headers, then they are sent beside the JSON content type', async () => {
+    const sender = open();
+    const sent = await sender.post(`${base}/headers`, '{}', { 'x-sig': 'abc' });
+    await sender.close();
+    assert.deepEqual(sent.result, {
+      kind: 'response',
+      status: 200,
+      body: JSON.stringify({ type: 'application/json', sig: 'abc' }),
+    });
+  });
+
+  it('given a 64 KiB error body, then only its first 1 KiB is kept', async () => {
+    const sender = open();
+    const sent = await sender.post(`${base}/big`, '{}', {});
+    await sender.close();
+    assert.equal(sent.result.kind, 'response');
+    assert.equal(sent.result.kind === 'response' && sent.result.status, 500);
+    assert.equal(sent.result.kind === 'response' && sent.result.body, 'x'.repeat(1024));
+  });
+
+  it('given a 302, then it is the result and the redirect is not followed', async () => {
+    const sender = open();
+    const before = received.filter((u) => u === '/ok').length;
+    const sent = await sender.post(`${base}/redirect`, '{}', {});
+    await sender.close();
+    assert.deepEqual(sent.result, { kind: 'response', status: 302, body: '' });
+    assert.equal(received.filter((u) => u === '/ok').length, before);
+  });
+
+  it('given an endpoint that never answers, then a timeout at the deadline; the request was written', async () => {
+    const sender = open(300);
+    let written = 0;
+    const sent = await sender.post(`${base}/hang`, '{}', {}, () => written++);
+    await sender.close();
+    assert.equal(sent.result.kind, 'error');
+    assert.equal(sent.result.kind === 'error' && sent.result.errorClass, 'timeout');
+    assert.ok(sent.durationMs >= 290 && sent.durationMs < 2000, `${sent.durationMs} ms`);
+    assert.equal(written, 1);
+  });
+
+  it('given a request still queued for a connection at its deadline, then a timeout, and it is never written', async () => {
+    const sender = open(300, 1);
+    const writes: string[] = [];
+    const [first, second] = await Promise.all([
+      sender.post(`${base}/hang`, '{}', {}, () => writes.push('first')),
+      sender.post(`${base}/ok`, '{}', {}, () => writes.push('second')),
+    ]);
+    // Whatever undici does with the queue after the deadline, the second must not be written late.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sender.close();
+    assert.equal(first.result.kind === 'error' && first.result.errorClass, 'timeout');
+    assert.equal(second.result.kind === 'error' && second.result.errorClass, 'timeout');
+    assert.deepEqual(writes, ['first']);
+  });
+
+  it('given a closed port, then a connection error and nothing written', async () => {
+    const sender = open();
+    let written = 0;
+    const sent = await sender.post(`http://127.0.0.1:${closedPort}/x`, '{}', {}, () => written++);
+    await sender.close();
+    assert.equal(sent.result.kind === 'error' && sent.result.errorClass, 'connection');
+    assert.match(sent.result.kind === 'error' ? sent.result.message : '', /ECONNREFUSED/);
+    assert.equal(written, 0);
+  });
+
+  it('given a private address while private destinations are refused, then destination_refused and no connection', async () => {
+    const sender = new WebhookSender(2000, { allowPrivate: false, allowCidrs: [] }, 1);
+    const before = received.length;
+    let written = 0;
+    const literal = await sender.post(`${base}/ok`, '{}', {}, () => written++);
+    const named = await sender.post(
+      `${base.replace('127.0.0.1', 'localhost')}/ok`,
+      '{}',
+      {},
+      () => written++,
+    );
+    await sender.close();
+    assert.equal(literal.result.kind === 'error' && literal.result.errorClass, 'destination_refused');
+    assert.equal(named.result.kind === 'error' && named.result.errorClass, 'destination_refused');
+    assert.equal(received.length, before);
+    assert.equal(written, 0);
+  });
+
+  it('given a URL that does not parse, then invalid_url', async () => {
+    const sender = open();
+    const sent = await sender.post('not a url', '{}', {});
+    await sender.close();
+    assert.equal(sent.result.kind === 'error' && sent.result.errorClass, 'invalid_url');
+  });
+});
