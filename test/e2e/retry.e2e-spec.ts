@@ -131,6 +131,11 @@ describe('retry on timestamped delay topics (RETRY_SCHEDULE=4s,2s,3s), dead lett
     } finally {
       await parked.stop();
     }
+    // The router commits its offsets every 100 ms: once they are in, a kill costs no re-parking.
+    assert.ok(
+      await system.idle(1500, (group) => group.endsWith('hookpost-retry')),
+      'router offsets committed',
+    );
     await system.service('retry').kill(); // every job is waiting for its due time (2 s after its failure)
     assert.equal(postsTo('/flaky', ids).length, ids.length, 'only the first attempts were made');
     await sleep(1000);

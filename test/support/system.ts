@@ -191,8 +191,9 @@ export class TestSystem {
    * Waits until every consumer group of this system has committed up to the end of the topics it reads
    * (nothing left to do; a bench phase then does not pay for the previous one's tail). Answers false when
    * `timeoutMs` passes first (a retry waiting for its due time keeps its group behind, for instance).
+   * `only` narrows it to some groups.
    */
-  async idle(timeoutMs = 60_000): Promise<boolean> {
+  async idle(timeoutMs = 60_000, only: (groupId: string) => boolean = () => true): Promise<boolean> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -208,7 +209,7 @@ export class TestSystem {
         highs.clear();
         const groups = (await admin.listGroups()).groups
           .map((g) => g.groupId)
-          .filter((id) => id.startsWith(this.env.KAFKA_TOPIC_PREFIX));
+          .filter((id) => id.startsWith(this.env.KAFKA_TOPIC_PREFIX) && only(id));
         let behind = false;
         for (const groupId of groups) {
           for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {

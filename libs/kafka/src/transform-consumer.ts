@@ -20,15 +20,24 @@ export interface TransformConsumerOptions {
   topic: string;
   transform: Transform;
   logger: Logger;
+  /** How long a resolved offset may wait to be committed with others (one commit request, not one per batch). */
+  commitIntervalMs?: number;
 }
 
 /**
  * Consume a batch, map every message to what it produces, produce it all (acks=all), then commit.
- * At-least-once: an offset is committed only after its outputs are acknowledged.
+ * At-least-once: an offset is committed only after its outputs are acknowledged. Commits of all
+ * partitions go together every `commitIntervalMs`: a commit round trip per batch cost a request and held
+ * up the partition's next batch.
  */
 export class TransformConsumer {
   private readonly consumer: Consumer;
   private running = false;
+  /** `topic:partition` -> the next offset to commit (its outputs are acknowledged). */
+  private pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  private commitTimer: NodeJS.Timeout | null = null;
+  /** Counts group joins: offsets of an earlier generation are never retried. */
+  private generation = 0;
 
   constructor(private readonly opts: TransformConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -38,6 +47,11 @@ export class TransformConsumer {
       heartbeatInterval: Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10),
       maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: 100,
+    });
+    // A new assignment starts from the committed offsets; the old generation could not commit anyway.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.generation++;
+      this.pending.clear();
     });
     onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));
   }
@@ -71,17 +85,52 @@ export class TransformConsumer {
         const last = batch.lastOffset();
         reportBatchLag(this.opts.groupId, batch);
         resolveOffset(last);
-        await this.consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-        ]);
+        this.pending.set(`${batch.topic}:${batch.partition}`, {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: (BigInt(last) + 1n).toString(),
+        });
+        this.scheduleCommit();
         await heartbeat();
       },
     });
     this.running = true;
   }
 
+  /** Stops fetching (the batch under way completes), commits what was produced, disconnects. */
   async stop(): Promise<void> {
     this.running = false;
+    await this.consumer.stop();
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
+    await this.commit().catch((err) => this.opts.logger.warn({ err }, 'final offset commit failed'));
     await this.consumer.disconnect();
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitTimer) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = null;
+      this.commit().catch((err) => this.opts.logger.warn({ err }, 'offset commit failed; will retry'));
+    }, this.opts.commitIntervalMs ?? 100);
+  }
+
+  private async commit(): Promise<void> {
+    const offsets = [...this.pending.values()];
+    if (offsets.length === 0) return;
+    const generation = this.generation;
+    this.pending = new Map();
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (err) {
+      // Put back what no newer offset replaced, unless the assignment changed meanwhile; retried soon.
+      if (generation !== this.generation) throw err;
+      for (const o of offsets) {
+        const key = `${o.topic}:${o.partition}`;
+        if (!this.pending.has(key)) this.pending.set(key, o);
+      }
+      this.scheduleCommit();
+      throw err;
+    }
   }
 }
