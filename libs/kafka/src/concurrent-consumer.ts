@@ -2,6 +2,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpan } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
+import { PIPELINE_FETCH } from './fetch';
 import { detachMessage } from './messages';
 import { OffsetTracker } from './offset-tracker';
 
@@ -51,7 +52,7 @@ export class ConcurrentConsumer {
       allowAutoTopicCreation: false,
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10),
-      maxWaitTimeInMs: 50,
+      ...PIPELINE_FETCH,
     });
     // A new assignment starts from the committed offsets: forget what the old one tracked.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {

@@ -2,6 +2,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { onConsumerDeath } from './crash';
+import { PIPELINE_FETCH } from './fetch';
 import type { BatchingProducer, OutgoingRecord } from './producer';
 
 export interface TransformContext {
@@ -46,7 +47,7 @@ export class TransformConsumer {
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10),
       maxBytesPerPartition: 1024 * 1024,
-      maxWaitTimeInMs: 100,
+      ...PIPELINE_FETCH,
     });
     // A new assignment starts from the committed offsets; the old generation could not commit anyway.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {

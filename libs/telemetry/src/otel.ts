@@ -7,12 +7,29 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationType,
+  PeriodicExportingMetricReader,
+  type MetricReader,
+  type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /** Paths that are probes, not traffic: no spans for them. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * undici's `http.client.request.duration` carries `server.address` and `server.port`: one series per
+ * customer endpoint, without bound. `hookpost_delivery_duration` measures the same POSTs by outcome.
+ */
+const VIEWS: ViewOptions[] = [
+  {
+    meterName: '@opentelemetry/instrumentation-undici',
+    instrumentName: 'http.client.request.duration',
+    aggregation: { type: AggregationType.DROP },
+  },
+];
 
 let sdk: NodeSDK | null = null;
 let prometheus: PrometheusExporter | null = null;
@@ -52,6 +69,7 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
     // context still flows (extract -> inject passes the incoming trace on unchanged).
     spanProcessors,
     metricReaders,
+    views: VIEWS,
     logRecordProcessors: [], // logs go to stdout as JSON lines (pino), with trace ids on each line
     instrumentations: [
       new HttpInstrumentation({
