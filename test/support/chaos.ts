@@ -55,6 +55,8 @@ export interface ChaosReport {
   pairs_attempts_not_posts: number;
   /** `dropped` records (a give-up, not a POST): none expected, every endpoint answers 200. */
   dropped: number;
+  /** A few of those pairs: when their POSTs arrived and which attempt events they have. */
+  mismatch_samples: Array<{ pair: string; posts_at: number[]; attempts: AttemptSeen[] }>;
   unexpected: number;
   restarts: Record<string, number>;
   exit_codes: Record<string, Array<number | null>>;
@@ -83,6 +85,8 @@ class CountingEndpoints {
   private servers: Server[] = [];
   /** `${eventId} ${endpoint}` -> POSTs received. */
   readonly received = new Map<string, number>();
+  /** `${eventId} ${endpoint}` -> when each POST arrived (ms). */
+  readonly arrivals = new Map<string, number[]>();
   posts = 0;
 
   async start(count: number): Promise<this> {
@@ -91,6 +95,7 @@ class CountingEndpoints {
       const id = (JSON.parse(body.toString('utf8')) as { 'event-data': { id: string } })['event-data'].id;
       const key = `${id} ${i}`;
       this.received.set(key, (this.received.get(key) ?? 0) + 1);
+      this.arrivals.set(key, [...(this.arrivals.get(key) ?? []), Date.now()]);
       res.writeHead(200).end('ok');
     });
     return this;
@@ -308,6 +313,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     );
     supervisor.stop();
     const received = [...endpoints.received];
+    const mismatched = [...new Set([...attempts.perPair.keys(), ...endpoints.received.keys()])].filter(
+      (key) => (attempts.perPair.get(key)?.length ?? 0) !== (endpoints.received.get(key) ?? 0),
+    );
     const expectedSet = new Set(expected);
     const report: ChaosReport = {
       events: opts.events,
@@ -319,9 +327,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       attempts: attempts.total,
       attempt_ids_repeated: attempts.repeated,
       interrupted: attempts.interrupted,
-      pairs_attempts_not_posts: [
-        ...new Set([...attempts.perPair.keys(), ...endpoints.received.keys()]),
-      ].filter((key) => (attempts.perPair.get(key) ?? 0) !== (endpoints.received.get(key) ?? 0)).length,
+      pairs_attempts_not_posts: mismatched.length,
+      mismatch_samples: mismatched.slice(0, 5).map((pair) => ({
+        pair,
+        posts_at: endpoints.arrivals.get(pair) ?? [],
+        attempts: attempts.perPair.get(pair) ?? [],
+      })),
       dropped: attempts.dropped,
       unexpected: received.filter(([key]) => !expectedSet.has(key)).length,
       restarts: supervisor.restarts,
@@ -349,10 +360,13 @@ interface AttemptTally {
   interrupted: number;
   dropped: number;
   /** pair key -> attempt events of POSTs. */
-  perPair: Map<string, number>;
+  perPair: Map<string, AttemptSeen[]>;
 }
 
+type AttemptSeen = { id: string; error_class: string | null; at: number; partition: number; offset: string };
+
 type AttemptFields = {
+  attempted_at: number;
   attempt_id: string;
   event_id: string;
   url: string;
@@ -373,7 +387,7 @@ async function readAttempts(
   await consumer.connect();
   await consumer.subscribe({ topics: [system.topic(TOPICS.deliveryAttempts)], fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ message, partition }) => {
       if (!message.value) return;
       const attempt = JSON.parse(message.value.toString('utf8')) as AttemptFields;
       last = Date.now();
@@ -383,7 +397,15 @@ async function readAttempts(
       }
       ids.set(attempt.attempt_id, (ids.get(attempt.attempt_id) ?? 0) + 1);
       const pair = pairOf(attempt);
-      tally.perPair.set(pair, (tally.perPair.get(pair) ?? 0) + 1);
+      const seen = tally.perPair.get(pair) ?? [];
+      seen.push({
+        id: attempt.attempt_id,
+        error_class: attempt.error_class,
+        at: attempt.attempted_at,
+        partition,
+        offset: message.offset,
+      });
+      tally.perPair.set(pair, seen);
       if (attempt.error_class === 'interrupted') tally.interrupted++;
       tally.total++;
     },

@@ -8,13 +8,21 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { groupName, TOPICS, topicName } from '@hookpost/contracts';
-import { parseCidrList } from '@hookpost/domain';
+import {
+  attemptId,
+  decodeJson,
+  deliveryAttemptSchema,
+  groupName,
+  TOPICS,
+  topicName,
+} from '@hookpost/contracts';
+import { parseCidrList, recordedKey, unrecorded, type OpenEntry } from '@hookpost/domain';
 import {
   BatchingProducer,
   ConcurrentConsumer,
   ConfigView,
   HandBack,
+  readSince,
   TransformConsumer,
 } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
@@ -42,7 +50,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly attemptsTopic: string;
 
   constructor(
-    @Inject(Kafka) kafka: Kafka,
+    @Inject(Kafka) private readonly kafka: Kafka,
     @Inject(BatchingProducer) private readonly producer: BatchingProducer,
     @Inject(ENV) private readonly env: FanOutEnv,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -111,21 +119,41 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
 
   /**
    * POSTs that a dispatcher before this one wrote and died before recording: each gets its `interrupted`
-   * attempt event (their jobs were not committed, so they are being made again anyway).
+   * attempt event (their jobs were not committed, so they are being made again anyway). Some were
+   * recorded after all (the broker stored the event, the ack never arrived): those are looked up on the
+   * attempts topic, from the oldest entry's time on, and left alone.
    */
   private async recordInterrupted() {
     const orphans = this.journal.claimOrphans();
     if (orphans.files.length === 0) return;
-    await this.producer.send(orphans.entries.map((entry) => interruptedRecord(this.attemptsTopic, entry)));
+    const interrupted = await this.withoutRecorded(orphans.entries);
+    await this.producer.send(interrupted.map((entry) => interruptedRecord(this.attemptsTopic, entry)));
     this.journal.release(orphans);
     this.logger.warn(
       {
-        interrupted: orphans.entries.length,
+        interrupted: interrupted.length,
+        recorded_before_the_stop: orphans.entries.length - interrupted.length,
         unreadable_lines: orphans.unreadable,
         journals: orphans.files.length,
       },
       'recorded the POSTs a stopped dispatcher left without an outcome',
     );
+  }
+
+  private async withoutRecorded(entries: OpenEntry[]): Promise<OpenEntry[]> {
+    if (entries.length === 0) return entries;
+    const wanted = new Set(entries.map((e) => attemptId(e.job.delivery_id, e.job.attempt)));
+    const found = new Set<string>();
+    const since = Math.min(...entries.map((e) => e.attemptedAt)) - RECORD_CLOCK_MARGIN_MS;
+    const group = groupName(this.env.KAFKA_TOPIC_PREFIX, 'hookpost-fan-out-recovery');
+    await readSince(this.kafka, this.attemptsTopic, since, group, (message) => {
+      const head = message.value?.toString('utf8', 0, 80) ?? '';
+      const id = /^\{"attempt_id":"([^"]+)"/.exec(head)?.[1];
+      if (!id || !wanted.has(id)) return;
+      const attempt = decodeJson(deliveryAttemptSchema, message.value);
+      if (attempt.ok) found.add(recordedKey(attempt.value.attempt_id, attempt.value.attempted_at));
+    });
+    return unrecorded(entries, found);
   }
 
   /** Stop fetching; POSTs under way finish (bounded), those not started are handed back uncommitted. */
@@ -153,6 +181,9 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     ];
   }
 }
+
+/** Record timestamps and attempt times come from different clocks when replicas move between hosts. */
+const RECORD_CLOCK_MARGIN_MS = 5000;
 
 /** The journal's directory: configured (an emptyDir in Kubernetes), or one per topic prefix under tmp. */
 function journalDir(env: FanOutEnv): string {

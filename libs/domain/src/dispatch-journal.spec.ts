@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { attemptId, deliveryAttemptSchema, deliveryId, type DeliveryJob } from '@hookpost/contracts';
 import {
   endedLine,
+  expectedRecordKey,
+  recordedKey,
+  unrecorded,
   INTERRUPTED_REASON,
   interruptedAttemptOf,
   parseJournal,
@@ -122,5 +125,20 @@ describe('dispatch journal', () => {
     assert.equal(interruptedAttemptOf(entry).attempt_id, attempt.attempt_id, 'the same entry, the same id');
     const later = parseJournal(written(9, j, undefined, { ...REQUEST, attemptedAt: AT + 1 })).open[0];
     assert.notEqual(interruptedAttemptOf(later).attempt_id, attempt.attempt_id, 'another POST, another id');
+  });
+
+  it('given open entries, some of whose attempt events the broker stored before the kill, then only the others need `interrupted`', () => {
+    const a = job('ev-a');
+    const b = job('ev-b', { attempt: 2, trigger: 'retry' });
+    const open = parseJournal(written(1, a) + written(2, b)).open;
+    const stored = new Set([recordedKey(attemptId(a.delivery_id, 1), AT)]);
+    assert.deepEqual(
+      unrecorded(open, stored).map((e) => e.job.event_id),
+      ['ev-b'],
+    );
+    // The same attempt made again later (after the restart) has the same id but not the same time.
+    const later = new Set([recordedKey(attemptId(b.delivery_id, 2), AT + 5000)]);
+    assert.equal(unrecorded(open, later).length, 2);
+    assert.equal(expectedRecordKey(open[1]), `${attemptId(b.delivery_id, 2)}@${AT}`);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  attemptId,
   decodeJson,
   deliveryJobSchema,
   interruptedAttemptId,
@@ -114,4 +115,22 @@ export function interruptedAttemptOf(entry: OpenEntry): DeliveryAttempt {
     ...attempt,
     attempt_id: interruptedAttemptId(entry.job.delivery_id, entry.job.attempt, entry.attemptedAt),
   };
+}
+
+/**
+ * The attempt event an open entry would have had, as `attempt_id@attempted_at`: a process killed after
+ * the broker stored the event and before it read the acknowledgement leaves the entry open, yet the
+ * event exists. (The same attempt made again after the restart has the same id, not the same time.)
+ */
+export function recordedKey(attemptIdValue: string, attemptedAt: number): string {
+  return `${attemptIdValue}@${attemptedAt}`;
+}
+
+export function expectedRecordKey(entry: OpenEntry): string {
+  return recordedKey(attemptId(entry.job.delivery_id, entry.job.attempt), entry.attemptedAt);
+}
+
+/** The open entries whose attempt event is not among those found: the POSTs that need `interrupted`. */
+export function unrecorded(entries: OpenEntry[], found: ReadonlySet<string>): OpenEntry[] {
+  return entries.filter((entry) => !found.has(expectedRecordKey(entry)));
 }

@@ -8,3 +8,4 @@ export * from './config-view';
 export * from './topics-admin';
 export * from './kafka.module';
 export * from './crash';
+export * from './read-since';
