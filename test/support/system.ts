@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, topicName } from '@hookpost/contracts';
+import { defaultJournalDir } from '../../apps/fan-out/src/journal-file';
 import { ApiClient } from './api-client';
 import { freePort, ROOT, ServiceProcess, waitFor } from './processes';
 import { seedEvent } from './seeds';
@@ -326,6 +328,8 @@ export class TestSystem {
     await withAdminClient(this.baseDatabaseUrl, (c) =>
       c.query(`DROP DATABASE IF EXISTS ${this.databaseName}`),
     );
+    const journal = this.env.DISPATCH_JOURNAL_DIR || defaultJournalDir(this.env.KAFKA_TOPIC_PREFIX);
+    rmSync(journal, { recursive: true, force: true });
     const admin = this.kafka.admin();
     try {
       await admin.connect();

@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   Inject,
   Injectable,
@@ -27,7 +25,7 @@ import {
 } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
 import { Dispatcher, interruptedRecord } from './dispatcher';
-import { JournalFile } from './journal-file';
+import { defaultJournalDir, JournalFile } from './journal-file';
 import type { FanOutEnv } from './env';
 import { routeEvent, type RouteStats } from './router';
 import { WebhookSender } from '@hookpost/outbound';
@@ -75,7 +73,10 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     );
     this.limiter = new EndpointLimiter(env.DISPATCH_MAX_PER_ENDPOINT);
     this.attemptsTopic = t(TOPICS.deliveryAttempts);
-    this.journal = new JournalFile(journalDir(env), logger);
+    this.journal = new JournalFile(
+      env.DISPATCH_JOURNAL_DIR || defaultJournalDir(env.KAFKA_TOPIC_PREFIX),
+      logger,
+    );
     const dispatcher = new Dispatcher(
       this.view.state,
       this.sender,
@@ -184,8 +185,3 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
 
 /** Record timestamps and attempt times come from different clocks when replicas move between hosts. */
 const RECORD_CLOCK_MARGIN_MS = 5000;
-
-/** The journal's directory: configured (an emptyDir in Kubernetes), or one per topic prefix under tmp. */
-function journalDir(env: FanOutEnv): string {
-  return env.DISPATCH_JOURNAL_DIR || join(tmpdir(), 'hookpost-journal', env.KAFKA_TOPIC_PREFIX || 'default');
-}

@@ -9,9 +9,15 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { endedLine, parseJournal, writtenLine, type OpenEntry } from '@hookpost/domain';
+
+/** Where the journal goes unless DISPATCH_JOURNAL_DIR says: one directory per topic prefix under tmp. */
+export function defaultJournalDir(topicPrefix: string): string {
+  return join(tmpdir(), 'hookpost-journal', topicPrefix || 'default');
+}
 
 const LIVE = /^dispatch-(\d+)\.journal$/;
 const CLAIMED = /^dispatch-\d+\.journal\.recovering-(\d+)$/;
