@@ -6,14 +6,7 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import {
-  attemptId,
-  decodeJson,
-  deliveryAttemptSchema,
-  groupName,
-  TOPICS,
-  topicName,
-} from '@hookpost/contracts';
+import { decodeJson, deliveryAttemptSchema, groupName, TOPICS, topicName } from '@hookpost/contracts';
 import { parseCidrList, recordedKey, unrecorded, type OpenEntry } from '@hookpost/domain';
 import {
   BatchingProducer,
@@ -143,14 +136,10 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async withoutRecorded(entries: OpenEntry[]): Promise<OpenEntry[]> {
     if (entries.length === 0) return entries;
-    const wanted = new Set(entries.map((e) => attemptId(e.job.delivery_id, e.job.attempt)));
     const found = new Set<string>();
     const since = Math.min(...entries.map((e) => e.attemptedAt)) - RECORD_CLOCK_MARGIN_MS;
     const group = groupName(this.env.KAFKA_TOPIC_PREFIX, 'hookpost-fan-out-recovery');
     await readSince(this.kafka, this.attemptsTopic, since, group, (message) => {
-      const head = message.value?.toString('utf8', 0, 80) ?? '';
-      const id = /^\{"attempt_id":"([^"]+)"/.exec(head)?.[1];
-      if (!id || !wanted.has(id)) return;
       const attempt = decodeJson(deliveryAttemptSchema, message.value);
       if (attempt.ok) found.add(recordedKey(attempt.value.attempt_id, attempt.value.attempted_at));
     });

@@ -63,9 +63,9 @@ export class JournalFile {
     const orphans: Orphans = { entries: [], unreadable: 0, files: [] };
     for (const name of readdirSync(this.dir)) {
       const live = LIVE.exec(name);
-      const claimed = CLAIMED.exec(name);
-      const owner = Number((live ?? claimed)?.[1]);
-      if (!live && !claimed) continue;
+      const match = live ?? CLAIMED.exec(name);
+      if (!match) continue;
+      const owner = Number(match[1]);
       if (owner !== process.pid && isRunning(owner)) continue;
       const file = join(this.dir, live ? `${name}.recovering-${process.pid}` : name);
       try {

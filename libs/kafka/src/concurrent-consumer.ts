@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpan } from '@hookpost/telemetry';
+import { CommitTimer } from './commit-timer';
 import { onConsumerDeath } from './crash';
 import { PIPELINE_FETCH } from './fetch';
 import { detachMessage } from './messages';
@@ -43,7 +44,7 @@ export class ConcurrentConsumer {
   private trackers = new Map<string, OffsetTracker>();
   private inFlight = 0;
   private slotWaiters: Array<() => void> = [];
-  private commitTimer: NodeJS.Timeout | null = null;
+  private readonly commits: CommitTimer;
   private running = false;
 
   constructor(private readonly opts: ConcurrentConsumerOptions) {
@@ -58,6 +59,7 @@ export class ConcurrentConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.trackers = new Map();
     });
+    this.commits = new CommitTimer(() => this.commit(), opts.commitIntervalMs ?? 100, opts.logger);
     onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));
   }
 
@@ -95,7 +97,7 @@ export class ConcurrentConsumer {
             if (handled) tracker.finish(message.offset); // a handed-back offset stays in flight: never committed
             this.inFlight--;
             this.slotWaiters.shift()?.();
-            this.scheduleCommit();
+            this.commits.schedule();
           });
         }
         reportBatchLag(this.opts.groupId, batch);
@@ -114,8 +116,7 @@ export class ConcurrentConsumer {
     await this.consumer.stop();
     const deadline = Date.now() + timeoutMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    if (this.commitTimer) clearTimeout(this.commitTimer);
-    await this.commit().catch(() => undefined);
+    await this.commits.flush();
     await this.consumer.disconnect();
   }
 
@@ -152,14 +153,6 @@ export class ConcurrentConsumer {
         resolve();
       });
     });
-  }
-
-  private scheduleCommit(): void {
-    if (this.commitTimer) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = null;
-      this.commit().catch((err) => this.opts.logger.warn({ err }, 'offset commit failed; will retry'));
-    }, this.opts.commitIntervalMs ?? 100);
   }
 
   private async commit(): Promise<void> {

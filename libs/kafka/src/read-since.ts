@@ -10,7 +10,7 @@ export async function readSince(
   topic: string,
   sinceMs: number,
   groupPrefix: string,
-  onMessage: (message: KafkaMessage, partition: number) => void,
+  onMessage: (message: KafkaMessage) => void,
   timeoutMs = 60_000,
 ): Promise<void> {
   const admin = kafka.admin();
@@ -34,7 +34,7 @@ export async function readSince(
         eachBatch: async ({ batch }) => {
           const end = ends.get(batch.partition) ?? 0n;
           for (const message of batch.messages) {
-            if (BigInt(message.offset) < end) onMessage(message, batch.partition);
+            if (BigInt(message.offset) < end) onMessage(message);
           }
           if (
             BigInt(batch.lastOffset()) + 1n >= end &&

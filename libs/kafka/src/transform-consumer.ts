@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
+import { CommitTimer } from './commit-timer';
 import { onConsumerDeath } from './crash';
 import { PIPELINE_FETCH } from './fetch';
 import type { BatchingProducer, OutgoingRecord } from './producer';
@@ -36,7 +37,7 @@ export class TransformConsumer {
   private running = false;
   /** `topic:partition` -> the next offset to commit (its outputs are acknowledged). */
   private pending = new Map<string, { topic: string; partition: number; offset: string }>();
-  private commitTimer: NodeJS.Timeout | null = null;
+  private readonly commits: CommitTimer;
   /** Counts group joins: offsets of an earlier generation are never retried. */
   private generation = 0;
 
@@ -54,6 +55,7 @@ export class TransformConsumer {
       this.generation++;
       this.pending.clear();
     });
+    this.commits = new CommitTimer(() => this.commit(), opts.commitIntervalMs ?? 100, opts.logger);
     onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));
   }
 
@@ -91,7 +93,7 @@ export class TransformConsumer {
           partition: batch.partition,
           offset: (BigInt(last) + 1n).toString(),
         });
-        this.scheduleCommit();
+        this.commits.schedule();
         await heartbeat();
       },
     });
@@ -102,18 +104,8 @@ export class TransformConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.consumer.stop();
-    if (this.commitTimer) clearTimeout(this.commitTimer);
-    this.commitTimer = null;
-    await this.commit().catch((err) => this.opts.logger.warn({ err }, 'final offset commit failed'));
+    await this.commits.flush();
     await this.consumer.disconnect();
-  }
-
-  private scheduleCommit(): void {
-    if (this.commitTimer) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = null;
-      this.commit().catch((err) => this.opts.logger.warn({ err }, 'offset commit failed; will retry'));
-    }, this.opts.commitIntervalMs ?? 100);
   }
 
   private async commit(): Promise<void> {
@@ -130,7 +122,7 @@ export class TransformConsumer {
         const key = `${o.topic}:${o.partition}`;
         if (!this.pending.has(key)) this.pending.set(key, o);
       }
-      this.scheduleCommit();
+      this.commits.schedule();
       throw err;
     }
   }

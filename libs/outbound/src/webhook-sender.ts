@@ -93,11 +93,7 @@ export class WebhookSender {
       );
     }
     return new Promise<SendResult>((resolve) => {
-      const exchange = new Exchange((result) => resolve(done(result)), onWritten);
-      exchange.deadline = setTimeout(
-        () => exchange.fail(new DeadlineExceeded(`no complete response within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
+      const exchange = new Exchange((result) => resolve(done(result)), onWritten, this.timeoutMs);
       try {
         this.agent.dispatch(
           {
@@ -125,7 +121,7 @@ export class WebhookSender {
  * settles exactly once, and aborts the request when it settles early (deadline, body long enough).
  */
 class Exchange {
-  deadline: NodeJS.Timeout | undefined;
+  private readonly deadline: NodeJS.Timeout;
   private abort: ((err?: Error) => void) | null = null;
   private settled = false;
   private status = 0;
@@ -135,9 +131,15 @@ class Exchange {
   constructor(
     private readonly settle: (result: DeliveryResult) => void,
     private readonly written: OnRequestWritten | undefined,
-  ) {}
+    timeoutMs: number,
+  ) {
+    this.deadline = setTimeout(
+      () => this.fail(new DeadlineExceeded(`no complete response within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  }
 
-  fail(err: Error): void {
+  private fail(err: Error): void {
     this.finish({ kind: 'error', ...errorClassOf(err) });
     this.abort?.(err);
   }
