@@ -18,7 +18,7 @@ import {
   type MessageContext,
   type OutgoingRecord,
 } from '@hookpost/kafka';
-import { hookpostMetrics, traceHeadersOf } from '@hookpost/telemetry';
+import { countDelivery, hookpostMetrics, traceHeadersOf } from '@hookpost/telemetry';
 import type { WebhookSender } from '@hookpost/outbound';
 import { endpointOf, type EndpointLimiter } from './endpoint-limiter';
 
@@ -60,8 +60,9 @@ export class Dispatcher {
       return this.producer.send([rejectedRecord(this.topics.rejected, message, ctx, decoded.reason)]);
     }
     const job = decoded.value;
-    // The job goes into its attempt event as the bytes it came in (validated above), not stringified again.
-    const rawJob = (message.value as Buffer).toString('utf8');
+    // The job goes into its attempt event and the journal as the bytes it came in (validated above), not
+    // stringified again.
+    const rawJob = message.value as Buffer;
     const trace = traceHeadersOf(message.headers);
     let journaled: number | null = null;
     const { attemptedAt, prepared, sent } = await this.limiter.run(endpointOf(job.url), async () => {
@@ -70,7 +71,7 @@ export class Dispatcher {
       const prepared = prepareDelivery(this.state, job, attemptedAt, newToken());
       const written = () => {
         const request = { attemptedAt, accountId: prepared.accountId, traceHeaders: trace };
-        journaled = this.journal.written(writtenPayload(request, job, rawJob));
+        journaled = this.journal.written(writtenPayload(request, job, rawJob.toString('utf8')));
       };
       const sent = prepared.ok
         ? // traceparent is added by the undici instrumentation: the POST's own span, in this job's trace
@@ -84,7 +85,7 @@ export class Dispatcher {
     const { result, durationMs } = sent;
     const classified = classify(result);
     const m = hookpostMetrics();
-    m.deliveries.add(1, { outcome: classified.outcome, error_class: classified.errorClass ?? 'none' });
+    countDelivery(classified.outcome, classified.errorClass);
     if (result.kind === 'response' || durationMs > 0) {
       m.deliveryDuration.record(durationMs, { outcome: classified.outcome });
     }
@@ -109,7 +110,7 @@ export function interruptedRecord(topic: string, entry: OpenEntry): OutgoingReco
 function attemptRecord(
   topic: string,
   attempt: DeliveryAttempt,
-  rawJob: string,
+  rawJob: string | Buffer,
   trace: Record<string, string>,
 ): OutgoingRecord {
   return {

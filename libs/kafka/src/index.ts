@@ -1,5 +1,6 @@
 export * from './client';
 export * from './producer';
+export * from './partitioner';
 export * from './messages';
 export * from './offset-tracker';
 export * from './transform-consumer';

@@ -19,21 +19,32 @@ export function jsonMessage(
 
 /**
  * A JSON message whose `field` is already-serialised, validated JSON (e.g. the job an attempt repeats,
- * as the bytes it arrived in): spliced in rather than parsed and stringified again.
+ * as the bytes it arrived in): spliced in rather than parsed and stringified again. The value is built
+ * as one buffer, written part by part: a concatenated string would be flattened into a copy first.
  */
 export function jsonMessageWith(
   key: string | null,
   value: Record<string, unknown>,
   field: string,
-  rawJson: string,
+  rawJson: string | Buffer,
   schema: string,
   traceHeaders: Record<string, string>,
 ): Message {
   const head = JSON.stringify(value);
-  const body =
-    head === '{}'
-      ? `{${JSON.stringify(field)}:${rawJson}}`
-      : `${head.slice(0, -1)},${JSON.stringify(field)}:${rawJson}}`;
+  const name = `${JSON.stringify(field)}:`;
+  const headBytes = Buffer.byteLength(head);
+  const nameBytes = Buffer.byteLength(name);
+  const rawBytes = Buffer.isBuffer(rawJson) ? rawJson.length : Buffer.byteLength(rawJson);
+  const empty = head === '{}';
+  // `{...}` loses its closing brace: `{...,"field":raw}`; an empty head is just the brace: `{"field":raw}`
+  const start = empty ? 1 : headBytes;
+  const body = Buffer.allocUnsafe(start + nameBytes + rawBytes + 1);
+  body.write(head, 0, 'utf8');
+  if (!empty) body[headBytes - 1] = 0x2c; // ','
+  body.write(name, start, 'utf8');
+  if (Buffer.isBuffer(rawJson)) rawJson.copy(body, start + nameBytes);
+  else body.write(rawJson, start + nameBytes, 'utf8');
+  body[body.length - 1] = 0x7d; // '}'
   return { key, value: body, headers: { ...traceHeaders, [HEADERS.schema]: schema } };
 }
 

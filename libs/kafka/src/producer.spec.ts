@@ -59,6 +59,15 @@ describe('jsonMessageWith', () => {
     assert.equal(message.key, 'k');
     assert.deepEqual(message.headers, { traceparent: 'tp', 'hookpost-schema': 'schema.v1' });
   });
+  it('given the raw field as bytes (multi-byte text), then the same message as from its string', () => {
+    const raw = JSON.stringify({ id: 'é😀', n: [1, 2] });
+    const head = { reason: 'HTTP 503: ünavailable' };
+    const fromBytes = jsonMessageWith('k', head, 'job', Buffer.from(raw), 's', {});
+    const fromString = jsonMessageWith('k', head, 'job', raw, 's', {});
+    assert.ok(Buffer.isBuffer(fromBytes.value));
+    assert.equal(String(fromBytes.value), String(fromString.value));
+    assert.deepEqual(JSON.parse(String(fromBytes.value)), { ...head, job: JSON.parse(raw) });
+  });
   it('given an empty value, then the field is the only one', () => {
     assert.deepEqual(JSON.parse(String(jsonMessageWith(null, {}, 'job', '{"x":1}', 's', {}).value)), {
       job: { x: 1 },

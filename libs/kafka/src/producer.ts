@@ -1,6 +1,7 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import { HEADERS } from '@hookpost/contracts';
-import { hookpostMetrics, startSendSpans } from '@hookpost/telemetry';
+import { countProduced, startSendSpans } from '@hookpost/telemetry';
+import { KeyHashPartitioner } from './partitioner';
 
 export interface OutgoingRecord {
   topic: string;
@@ -28,7 +29,7 @@ export class BatchingProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: KeyHashPartitioner,
       // An idempotent producer keeps retrying rather than give up on a record (kafkajs' advice for EoS);
       // callers wait, and nothing is committed before the broker acknowledged.
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
@@ -48,7 +49,7 @@ export class BatchingProducer {
   send(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const spans = startSendSpans(records);
-    countProduced(records);
+    countRecords(records);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
         records,
@@ -83,14 +84,15 @@ export class BatchingProducer {
   }
 }
 
-function countProduced(records: OutgoingRecord[]): void {
-  const m = hookpostMetrics();
+function countRecords(records: OutgoingRecord[]): void {
   for (const { topic, message } of records) {
-    m.produced.add(1, { topic });
-    const source = message.headers?.[HEADERS.sourceTopic];
-    if (message.headers?.[HEADERS.rejectReason] !== undefined) {
-      m.rejected.add(1, { source_topic: source === undefined ? 'unknown' : String(source) });
-    }
+    const headers = message.headers;
+    if (headers?.[HEADERS.rejectReason] === undefined) countProduced(topic);
+    else
+      countProduced(
+        topic,
+        headers[HEADERS.sourceTopic] === undefined ? 'unknown' : String(headers[HEADERS.sourceTopic]),
+      );
   }
 }
 
@@ -98,12 +100,14 @@ function countProduced(records: OutgoingRecord[]): void {
 export const MAX_REQUEST_BYTES = 768 * 1024;
 export const MAX_REQUEST_RECORDS = 2000;
 
+const bytesOf = (v: unknown): number =>
+  typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0;
+
 function sizeOf(message: Message): number {
-  const len = (v: unknown) =>
-    typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0;
   let headers = 0;
-  for (const [k, v] of Object.entries(message.headers ?? {})) headers += k.length + len(v);
-  return len(message.key) + len(message.value) + headers + 64;
+  const all = message.headers;
+  if (all) for (const name in all) headers += name.length + bytesOf(all[name]);
+  return bytesOf(message.key) + bytesOf(message.value) + headers + 64;
 }
 
 /**

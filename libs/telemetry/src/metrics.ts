@@ -11,9 +11,6 @@ let instruments: ReturnType<typeof create> | null = null;
 function create() {
   const m = meter();
   return {
-    deliveries: m.createCounter('hookpost.deliveries', {
-      description: 'Webhook POST attempts by outcome (delivered, rejected, failed) and error class',
-    }),
     deliveryDuration: m.createHistogram('hookpost.delivery.duration', {
       description: 'Time from connect to the last byte of a webhook POST',
       unit: 'ms',
@@ -24,18 +21,76 @@ function create() {
       unit: 'ms',
       advice: { explicitBucketBoundaries: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 60000] },
     }),
-    produced: m.createCounter('hookpost.records.produced', {
-      description: 'Kafka records produced, by topic (rejected inputs and dead letters included)',
-    }),
-    rejected: m.createCounter('hookpost.rejected', {
-      description: 'Inputs refused to a rejected topic, by the topic they came from',
-    }),
   };
 }
 
 export function hookpostMetrics() {
   instruments ??= create();
   return instruments;
+}
+
+/**
+ * A counter tallied in the process and read by an observable counter at collection: `add` on a hot
+ * path is one Map lookup, where an SDK counter sorts and hashes the attributes of every call.
+ */
+class Tally {
+  private readonly counts = new Map<string, { attributes: Attributes; value: number }>();
+  private registered = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly description: string,
+    private readonly keys: readonly [string] | readonly [string, string],
+  ) {}
+
+  add(first: string, second = ''): void {
+    if (!this.registered) this.register();
+    const key = this.keys.length === 1 ? first : `${first}\u0000${second}`;
+    const entry = this.counts.get(key);
+    if (entry) {
+      entry.value++;
+      return;
+    }
+    const attributes: Attributes = { [this.keys[0]]: first };
+    if (this.keys.length === 2) attributes[this.keys[1]] = second;
+    this.counts.set(key, { attributes, value: 1 });
+  }
+
+  private register(): void {
+    this.registered = true;
+    meter()
+      .createObservableCounter(this.name, { description: this.description, valueType: ValueType.INT })
+      .addCallback((result) => {
+        for (const { attributes, value } of this.counts.values()) result.observe(value, attributes);
+      });
+  }
+}
+
+const deliveries = new Tally(
+  'hookpost.deliveries',
+  'Webhook POST attempts by outcome (delivered, rejected, failed) and error class',
+  ['outcome', 'error_class'],
+);
+const produced = new Tally(
+  'hookpost.records.produced',
+  'Kafka records produced, by topic (rejected inputs and dead letters included)',
+  ['topic'],
+);
+const rejected = new Tally(
+  'hookpost.rejected',
+  'Inputs refused to a rejected topic, by the topic they came from',
+  ['source_topic'],
+);
+
+/** One webhook POST attempt made, by outcome and error class (`none` when delivered). */
+export function countDelivery(outcome: string, errorClass: string | null): void {
+  deliveries.add(outcome, errorClass ?? 'none');
+}
+
+/** One record produced to `topic`; `rejectedFrom` when it is an input refused from that topic. */
+export function countProduced(topic: string, rejectedFrom?: string): void {
+  produced.add(topic);
+  if (rejectedFrom !== undefined) rejected.add(rejectedFrom);
 }
 
 /** Latest values reported by components, read by observable gauges at collection time. */

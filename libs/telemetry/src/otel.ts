@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createNoopMeter } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -7,29 +8,12 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import {
-  AggregationType,
-  PeriodicExportingMetricReader,
-  type MetricReader,
-  type ViewOptions,
-} from '@opentelemetry/sdk-metrics';
+import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /** Paths that are probes, not traffic: no spans for them. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
-/**
- * undici's `http.client.request.duration` carries `server.address` and `server.port`: one series per
- * customer endpoint, without bound. `hookpost_delivery_duration` measures the same POSTs by outcome.
- */
-const VIEWS: ViewOptions[] = [
-  {
-    meterName: '@opentelemetry/instrumentation-undici',
-    instrumentName: 'http.client.request.duration',
-    aggregation: { type: AggregationType.DROP },
-  },
-];
 
 let sdk: NodeSDK | null = null;
 let prometheus: PrometheusExporter | null = null;
@@ -64,24 +48,29 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
       }),
     );
   }
+  const undici = new UndiciInstrumentation();
   sdk = new NodeSDK({
     // Without an OTLP endpoint no tracer provider is registered: spans cost nothing, and the W3C
     // context still flows (extract -> inject passes the incoming trace on unchanged).
     spanProcessors,
     metricReaders,
-    views: VIEWS,
     logRecordProcessors: [], // logs go to stdout as JSON lines (pino), with trace ids on each line
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
       }),
-      new UndiciInstrumentation(),
+      undici,
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
       new GrpcInstrumentation(),
       new PinoInstrumentation({ disableLogSending: true }),
     ],
   });
   sdk.start();
+  // undici's spans carry each POST's trace context; its `http.client.request.duration` metric does not
+  // stay: it carries `server.address` and `server.port`, one series per customer endpoint without bound
+  // (`hookpost_delivery_duration` measures the same POSTs by outcome). A no-op meter also spares every
+  // POST the SDK's attribute hashing.
+  undici.setMeterProvider({ getMeter: () => createNoopMeter() });
 }
 
 /** Flushes and stops telemetry (after the service stopped its work, so the last spans leave too). */
