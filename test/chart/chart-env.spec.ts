@@ -283,6 +283,28 @@ function rendered(args: string[]): Manifest[] {
       assert.equal(volume?.emptyDir?.sizeLimit, '128Mi');
     });
 
+    it("sizes every service's V8 heap below its memory limit, with room left for what lives outside it", () => {
+      const mib = (quantity: string) => {
+        const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+        assert.ok(m, `memory limit ${quantity} in Mi or Gi`);
+        return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+      };
+      for (const render of ['default', 'production']) {
+        const manifests = byName(render);
+        const services = workloads(manifests).filter((w) => w.manifest.kind === 'Deployment');
+        assert.equal(services.length, 5, render);
+        for (const { component, container } of services) {
+          const options = environment(container, manifests).get('NODE_OPTIONS') ?? '';
+          const heap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+          const limit = mib(container.resources?.limits?.memory ?? '');
+          assert.ok(
+            heap >= 64 && heap <= limit * 0.75,
+            `${render} ${component}: heap ${heap} MiB, limit ${limit} MiB`,
+          );
+        }
+      }
+    });
+
     it('derives the topic prefix from the region when none is given, and uses none without a region', () => {
       const prefixes = (manifests: Manifest[]) =>
         new Set(
