@@ -1,3 +1,4 @@
+import type { Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 
 /**
@@ -26,5 +27,63 @@ export class CommitTimer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.commit().catch((err) => this.logger.warn({ err }, 'final offset commit failed'));
+  }
+}
+
+/**
+ * A consumer's finished offsets, committed together by a CommitTimer: `done` records a partition's
+ * last handled offset and asks for a commit within the interval; `flush` commits now (before a
+ * disconnect). A commit that fails puts back what no newer offset replaced and retries, unless the
+ * group was joined again meanwhile: a new assignment starts from the committed offsets, and the old
+ * generation could not commit anyway.
+ */
+export class PendingCommits {
+  /** `topic:partition` -> the next offset to commit. */
+  private pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  private generation = 0;
+  private readonly timer: CommitTimer;
+
+  constructor(
+    private readonly consumer: Consumer,
+    intervalMs: number,
+    logger: Logger,
+  ) {
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.generation++;
+      this.pending.clear();
+    });
+    this.timer = new CommitTimer(() => this.commit(), intervalMs, logger);
+  }
+
+  /** Everything up to and including `lastOffset` of the partition is handled. */
+  done(topic: string, partition: number, lastOffset: string): void {
+    this.pending.set(`${topic}:${partition}`, {
+      topic,
+      partition,
+      offset: (BigInt(lastOffset) + 1n).toString(),
+    });
+    this.timer.schedule();
+  }
+
+  flush(): Promise<void> {
+    return this.timer.flush();
+  }
+
+  private async commit(): Promise<void> {
+    const offsets = [...this.pending.values()];
+    if (offsets.length === 0) return;
+    const generation = this.generation;
+    this.pending = new Map();
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (err) {
+      if (generation !== this.generation) throw err;
+      for (const o of offsets) {
+        const key = `${o.topic}:${o.partition}`;
+        if (!this.pending.has(key)) this.pending.set(key, o);
+      }
+      this.timer.schedule();
+      throw err;
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpan } from '@hookpost/telemetry';
 import { CommitTimer } from './commit-timer';
 import { onConsumerDeath } from './crash';
+import { BatchesUnderWay, stopCommitted } from './drain';
 import { PIPELINE_FETCH } from './fetch';
 import { detachMessage } from './messages';
 import { OffsetTracker } from './offset-tracker';
@@ -46,6 +47,8 @@ export class ConcurrentConsumer {
   private slotWaiters: Array<() => void> = [];
   private readonly commits: CommitTimer;
   private running = false;
+  private readonly underWay = new BatchesUnderWay();
+  private stopping = false;
 
   constructor(private readonly opts: ConcurrentConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -78,31 +81,32 @@ export class ConcurrentConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 6,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const ctx = { topic: batch.topic, partition: batch.partition };
-        const tracker = this.trackerFor(ctx);
-        for (const fetched of batch.messages) {
-          while (this.inFlight >= this.opts.maxInFlight) {
-            if (!isRunning() || isStale()) return;
-            await this.waitForSlot(1000);
-            await heartbeat();
+      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
+        this.underWay.run(async () => {
+          const ctx = { topic: batch.topic, partition: batch.partition };
+          const tracker = this.trackerFor(ctx);
+          for (const fetched of batch.messages) {
+            while (this.inFlight >= this.opts.maxInFlight) {
+              if (this.stopping || !isRunning() || isStale()) return;
+              await this.waitForSlot(1000);
+              await heartbeat();
+            }
+            if (this.stopping || !isRunning() || isStale()) return;
+            // Its own copy: the handler may run for long, and must not keep the whole fetch alive.
+            const message = detachMessage(fetched);
+            tracker.start(message.offset);
+            this.inFlight++;
+            resolveOffset(message.offset);
+            void this.run(message, ctx).then((handled) => {
+              if (handled) tracker.finish(message.offset); // a handed-back offset stays in flight: never committed
+              this.inFlight--;
+              this.slotWaiters.shift()?.();
+              this.commits.schedule();
+            });
           }
-          if (!isRunning() || isStale()) return;
-          // Its own copy: the handler may run for long, and must not keep the whole fetch alive.
-          const message = detachMessage(fetched);
-          tracker.start(message.offset);
-          this.inFlight++;
-          resolveOffset(message.offset);
-          void this.run(message, ctx).then((handled) => {
-            if (handled) tracker.finish(message.offset); // a handed-back offset stays in flight: never committed
-            this.inFlight--;
-            this.slotWaiters.shift()?.();
-            this.commits.schedule();
-          });
-        }
-        reportBatchLag(this.opts.groupId, batch);
-        await heartbeat();
-      },
+          reportBatchLag(this.opts.groupId, batch);
+          await heartbeat();
+        }),
     });
     this.running = true;
   }
@@ -113,11 +117,18 @@ export class ConcurrentConsumer {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.running = false;
-    await this.consumer.stop();
+    this.stopping = true;
+    for (const wake of this.slotWaiters.splice(0)) wake(); // a batch waiting for a slot ends now
     const deadline = Date.now() + timeoutMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await this.commits.flush();
-    await this.consumer.disconnect();
+    await stopCommitted(
+      this.consumer,
+      this.opts.topics,
+      async () => {
+        await this.underWay.idle();
+        while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      },
+      () => this.commits.flush(),
+    );
   }
 
   /** Handles a message until it succeeds (true), or until its handler hands it back (false). */

@@ -10,3 +10,5 @@ export * from './topics-admin';
 export * from './kafka.module';
 export * from './crash';
 export * from './read-since';
+export * from './commit-timer';
+export * from './drain';

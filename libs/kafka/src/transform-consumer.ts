@@ -1,7 +1,8 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
-import { CommitTimer } from './commit-timer';
+import { PendingCommits } from './commit-timer';
+import { BatchesUnderWay, stopCommitted } from './drain';
 import { onConsumerDeath } from './crash';
 import { PIPELINE_FETCH } from './fetch';
 import type { BatchingProducer, OutgoingRecord } from './producer';
@@ -35,11 +36,10 @@ export interface TransformConsumerOptions {
 export class TransformConsumer {
   private readonly consumer: Consumer;
   private running = false;
-  /** `topic:partition` -> the next offset to commit (its outputs are acknowledged). */
-  private pending = new Map<string, { topic: string; partition: number; offset: string }>();
-  private readonly commits: CommitTimer;
-  /** Counts group joins: offsets of an earlier generation are never retried. */
-  private generation = 0;
+  /** Offsets whose outputs are acknowledged, committed every `commitIntervalMs`. */
+  private readonly commits: PendingCommits;
+  private readonly underWay = new BatchesUnderWay();
+  private stopping = false;
 
   constructor(private readonly opts: TransformConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -50,12 +50,7 @@ export class TransformConsumer {
       maxBytesPerPartition: 1024 * 1024,
       ...PIPELINE_FETCH,
     });
-    // A new assignment starts from the committed offsets; the old generation could not commit anyway.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.generation++;
-      this.pending.clear();
-    });
-    this.commits = new CommitTimer(() => this.commit(), opts.commitIntervalMs ?? 100, opts.logger);
+    this.commits = new PendingCommits(this.consumer, opts.commitIntervalMs ?? 100, opts.logger);
     onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));
   }
 
@@ -71,31 +66,27 @@ export class TransformConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const ctx = { topic: batch.topic, partition: batch.partition };
-        const out: OutgoingRecord[] = [];
-        for (const message of batch.messages) {
-          const consumed = {
-            ...ctx,
-            offset: message.offset,
-            headers: message.headers,
-            groupId: this.opts.groupId,
-          };
-          out.push(...withProcessSpanSync(consumed, () => transform(message, ctx)));
-        }
-        await producer.send(out);
-        const last = batch.lastOffset();
-        reportBatchLag(this.opts.groupId, batch);
-        resolveOffset(last);
-        this.pending.set(`${batch.topic}:${batch.partition}`, {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: (BigInt(last) + 1n).toString(),
-        });
-        this.commits.schedule();
-        await heartbeat();
-      },
+      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
+        this.underWay.run(async () => {
+          if (batch.messages.length === 0 || this.stopping || !isRunning() || isStale()) return;
+          const ctx = { topic: batch.topic, partition: batch.partition };
+          const out: OutgoingRecord[] = [];
+          for (const message of batch.messages) {
+            const consumed = {
+              ...ctx,
+              offset: message.offset,
+              headers: message.headers,
+              groupId: this.opts.groupId,
+            };
+            out.push(...withProcessSpanSync(consumed, () => transform(message, ctx)));
+          }
+          await producer.send(out);
+          const last = batch.lastOffset();
+          reportBatchLag(this.opts.groupId, batch);
+          resolveOffset(last);
+          this.commits.done(batch.topic, batch.partition, last);
+          await heartbeat();
+        }),
     });
     this.running = true;
   }
@@ -103,27 +94,12 @@ export class TransformConsumer {
   /** Stops fetching (the batch under way completes), commits what was produced, disconnects. */
   async stop(): Promise<void> {
     this.running = false;
-    await this.consumer.stop();
-    await this.commits.flush();
-    await this.consumer.disconnect();
-  }
-
-  private async commit(): Promise<void> {
-    const offsets = [...this.pending.values()];
-    if (offsets.length === 0) return;
-    const generation = this.generation;
-    this.pending = new Map();
-    try {
-      await this.consumer.commitOffsets(offsets);
-    } catch (err) {
-      // Put back what no newer offset replaced, unless the assignment changed meanwhile; retried soon.
-      if (generation !== this.generation) throw err;
-      for (const o of offsets) {
-        const key = `${o.topic}:${o.partition}`;
-        if (!this.pending.has(key)) this.pending.set(key, o);
-      }
-      this.commits.schedule();
-      throw err;
-    }
+    this.stopping = true;
+    await stopCommitted(
+      this.consumer,
+      [this.opts.topic],
+      () => this.underWay.idle(),
+      () => this.commits.flush(),
+    );
   }
 }

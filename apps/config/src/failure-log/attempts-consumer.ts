@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { onConsumerDeath } from '@hookpost/kafka';
+import { BatchesUnderWay, onConsumerDeath, PendingCommits, stopCommitted } from '@hookpost/kafka';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { projectBatch, type ProjectedBatch, type Projection } from './failure-log';
 
@@ -19,8 +19,12 @@ export interface AttemptsConsumerOptions<P extends Projection> {
   project: (messages: KafkaMessage[], ctx: BatchContext) => P | Promise<P>;
   /** Writes a batch with one statement; resolves once it is committed. */
   write: (projected: P) => Promise<void>;
-  /** Commit the group's offsets after each write (a replay that never resumes does not). */
+  /**
+   * Commit the group's offsets once batches are written (a replay that never resumes does not): every
+   * `commitIntervalMs` (default 100), all partitions in one request, and on stop.
+   */
   commit: boolean;
+  commitIntervalMs?: number;
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
   maxBytes?: number;
@@ -29,7 +33,7 @@ export interface AttemptsConsumerOptions<P extends Projection> {
   die?: () => void;
   /** Only these partitions are consumed; the others are paused when first seen (default: all). */
   ownsPartition?: (partition: number) => boolean;
-  /** Called once a batch is written (and committed, when `commit`). */
+  /** Called once a batch is written (its commit follows within the interval). */
   onBatch?: (partition: number, lastOffset: string, projected: P) => void;
 }
 
@@ -46,11 +50,14 @@ export function tracedProjection(groupId: string) {
 
 /**
  * Reads `webhook.delivery-attempts` a batch at a time and writes what each batch projects to with one
- * statement, then commits the batch's offsets: at least once, idempotent because rows are keyed by
+ * statement; written batches' offsets are committed together every 100 ms (one request per batch was
+ * most of the config service's Kafka traffic): at least once, idempotent because rows are keyed by
  * attempt id. A failing write is retried while the partition stays assigned, heartbeating meanwhile.
  */
 export class AttemptsConsumer<P extends Projection> {
   private readonly consumer: Consumer;
+  private readonly commits: PendingCommits | null;
+  private readonly underWay = new BatchesUnderWay();
   private running = false;
   private stopped = false;
 
@@ -65,6 +72,9 @@ export class AttemptsConsumer<P extends Projection> {
       maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
       maxWaitTimeInMs: 100,
     });
+    this.commits = opts.commit
+      ? new PendingCommits(this.consumer, opts.commitIntervalMs ?? 100, opts.logger)
+      : null;
     onConsumerDeath(this.consumer, opts.logger, () => (this.running = false), opts.die);
   }
 
@@ -80,53 +90,56 @@ export class AttemptsConsumer<P extends Projection> {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
-        if (this.opts.ownsPartition && !this.opts.ownsPartition(batch.partition)) {
-          pause();
-          return;
-        }
-        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const projected = await this.opts.project(batch.messages, {
-          topic: batch.topic,
-          partition: batch.partition,
-        });
-        if (projected.invalid.length > 0) {
-          logger.warn(
-            { topic: batch.topic, partition: batch.partition, invalid: projected.invalid.slice(0, 5) },
-            `${projected.invalid.length} invalid attempt record(s) skipped`,
-          );
-        }
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await this.opts.write(projected);
-            break;
-          } catch (err) {
-            if (!isRunning() || isStale()) throw err;
-            logger.warn({ err, partition: batch.partition }, 'failure log write failed; retrying');
-            await sleep(Math.min(5000, 100 * 2 ** attempt));
-            await heartbeat();
+      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) =>
+        this.underWay.run(async () => {
+          if (this.opts.ownsPartition && !this.opts.ownsPartition(batch.partition)) {
+            pause();
+            return;
           }
-        }
-        const last = batch.lastOffset();
-        reportBatchLag(this.opts.groupId, batch);
-        resolveOffset(last);
-        if (this.opts.commit) {
-          await this.consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-          ]);
-        }
-        this.opts.onBatch?.(batch.partition, last, projected);
-        await heartbeat();
-      },
+          if (batch.messages.length === 0 || this.stopped || !isRunning() || isStale()) return;
+          const projected = await this.opts.project(batch.messages, {
+            topic: batch.topic,
+            partition: batch.partition,
+          });
+          if (projected.invalid.length > 0) {
+            logger.warn(
+              { topic: batch.topic, partition: batch.partition, invalid: projected.invalid.slice(0, 5) },
+              `${projected.invalid.length} invalid attempt record(s) skipped`,
+            );
+          }
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await this.opts.write(projected);
+              break;
+            } catch (err) {
+              if (this.stopped) return; // stopping: the batch stays uncommitted, read again next time
+              if (!isRunning() || isStale()) throw err;
+              logger.warn({ err, partition: batch.partition }, 'failure log write failed; retrying');
+              await sleep(Math.min(5000, 100 * 2 ** attempt));
+              await heartbeat();
+            }
+          }
+          const last = batch.lastOffset();
+          reportBatchLag(this.opts.groupId, batch);
+          resolveOffset(last);
+          this.commits?.done(batch.topic, batch.partition, last);
+          this.opts.onBatch?.(batch.partition, last, projected);
+          await heartbeat();
+        }),
     });
     this.running = true;
   }
 
-  /** Stops fetching (a batch being written finishes first) and leaves the group. */
+  /** Stops fetching (a batch being written finishes first), commits what was written, leaves the group. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.running = false;
-    await this.consumer.disconnect();
+    await stopCommitted(
+      this.consumer,
+      [this.opts.topic],
+      () => this.underWay.idle(),
+      async () => this.commits?.flush(),
+    );
   }
 }
