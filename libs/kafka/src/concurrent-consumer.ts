@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpan } from '@hookpost/telemetry';
 import { CommitTimer } from './commit-timer';
 import { onConsumerDeath } from './crash';
-import { BatchesUnderWay, stopCommitted } from './drain';
+import { ConsumerDrain } from './drain';
 import { PIPELINE_FETCH } from './fetch';
 import { detachMessage } from './messages';
 import { OffsetTracker } from './offset-tracker';
@@ -47,8 +47,7 @@ export class ConcurrentConsumer {
   private slotWaiters: Array<() => void> = [];
   private readonly commits: CommitTimer;
   private running = false;
-  private readonly underWay = new BatchesUnderWay();
-  private stopping = false;
+  private readonly drain = new ConsumerDrain();
 
   constructor(private readonly opts: ConcurrentConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -82,16 +81,16 @@ export class ConcurrentConsumer {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 6,
       eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
-        this.underWay.run(async () => {
+        this.drain.run(async () => {
           const ctx = { topic: batch.topic, partition: batch.partition };
           const tracker = this.trackerFor(ctx);
           for (const fetched of batch.messages) {
             while (this.inFlight >= this.opts.maxInFlight) {
-              if (this.stopping || !isRunning() || isStale()) return;
+              if (this.drain.stopping || !isRunning() || isStale()) return;
               await this.waitForSlot(1000);
               await heartbeat();
             }
-            if (this.stopping || !isRunning() || isStale()) return;
+            if (this.drain.stopping || !isRunning() || isStale()) return;
             // Its own copy: the handler may run for long, and must not keep the whole fetch alive.
             const message = detachMessage(fetched);
             tracker.start(message.offset);
@@ -117,18 +116,17 @@ export class ConcurrentConsumer {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.running = false;
-    this.stopping = true;
-    for (const wake of this.slotWaiters.splice(0)) wake(); // a batch waiting for a slot ends now
     const deadline = Date.now() + timeoutMs;
-    await stopCommitted(
+    const stopped = this.drain.stop(
       this.consumer,
       this.opts.topics,
+      () => this.commits.flush(),
       async () => {
-        await this.underWay.idle();
         while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       },
-      () => this.commits.flush(),
     );
+    for (const wake of this.slotWaiters.splice(0)) wake(); // a batch waiting for a slot sees `stopping` and ends
+    await stopped;
   }
 
   /** Handles a message until it succeeds (true), or until its handler hands it back (false). */

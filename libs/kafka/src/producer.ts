@@ -87,12 +87,8 @@ export class BatchingProducer {
 function countRecords(records: OutgoingRecord[]): void {
   for (const { topic, message } of records) {
     const headers = message.headers;
-    if (headers?.[HEADERS.rejectReason] === undefined) countProduced(topic);
-    else
-      countProduced(
-        topic,
-        headers[HEADERS.sourceTopic] === undefined ? 'unknown' : String(headers[HEADERS.sourceTopic]),
-      );
+    const rejected = headers?.[HEADERS.rejectReason] !== undefined;
+    countProduced(topic, rejected ? String(headers?.[HEADERS.sourceTopic] ?? 'unknown') : undefined);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { PendingCommits } from './commit-timer';
-import { BatchesUnderWay, stopCommitted } from './drain';
+import { ConsumerDrain } from './drain';
 import { onConsumerDeath } from './crash';
 import { PIPELINE_FETCH } from './fetch';
 import type { BatchingProducer, OutgoingRecord } from './producer';
@@ -38,8 +38,7 @@ export class TransformConsumer {
   private running = false;
   /** Offsets whose outputs are acknowledged, committed every `commitIntervalMs`. */
   private readonly commits: PendingCommits;
-  private readonly underWay = new BatchesUnderWay();
-  private stopping = false;
+  private readonly drain = new ConsumerDrain();
 
   constructor(private readonly opts: TransformConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -67,8 +66,8 @@ export class TransformConsumer {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 3,
       eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
-        this.underWay.run(async () => {
-          if (batch.messages.length === 0 || this.stopping || !isRunning() || isStale()) return;
+        this.drain.run(async () => {
+          if (batch.messages.length === 0 || this.drain.stopping || !isRunning() || isStale()) return;
           const ctx = { topic: batch.topic, partition: batch.partition };
           const out: OutgoingRecord[] = [];
           for (const message of batch.messages) {
@@ -94,12 +93,6 @@ export class TransformConsumer {
   /** Stops fetching (the batch under way completes), commits what was produced, disconnects. */
   async stop(): Promise<void> {
     this.running = false;
-    this.stopping = true;
-    await stopCommitted(
-      this.consumer,
-      [this.opts.topic],
-      () => this.underWay.idle(),
-      () => this.commits.flush(),
-    );
+    await this.drain.stop(this.consumer, [this.opts.topic], () => this.commits.flush());
   }
 }

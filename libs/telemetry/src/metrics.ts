@@ -29,107 +29,98 @@ export function hookpostMetrics() {
   return instruments;
 }
 
+interface Row {
+  attributes: Attributes;
+  value: number;
+}
+
 /**
- * A counter tallied in the process and read by an observable counter at collection: `add` on a hot
- * path is one Map lookup, where an SDK counter sorts and hashes the attributes of every call.
+ * Values kept in the process, one row per attribute set, read by an observable instrument at collection
+ * time (registered with the first row, once the SDK is up). Updating a row is one Map lookup, where an
+ * SDK instrument sorts and hashes the attributes of every call.
  */
-class Tally {
-  private readonly counts = new Map<string, { attributes: Attributes; value: number }>();
-  private registered = false;
+class ObservedTable {
+  private readonly rows = new Map<string, Row>();
 
   constructor(
+    private readonly kind: 'counter' | 'gauge',
     private readonly name: string,
     private readonly description: string,
-    private readonly keys: readonly [string] | readonly [string, string],
   ) {}
 
-  add(first: string, second = ''): void {
-    if (!this.registered) this.register();
-    const key = this.keys.length === 1 ? first : `${first}\u0000${second}`;
-    const entry = this.counts.get(key);
-    if (entry) {
-      entry.value++;
-      return;
-    }
-    const attributes: Attributes = { [this.keys[0]]: first };
-    if (this.keys.length === 2) attributes[this.keys[1]] = second;
-    this.counts.set(key, { attributes, value: 1 });
+  find(key: string): Row | undefined {
+    return this.rows.get(key);
+  }
+
+  add(key: string, attributes: Attributes): Row {
+    if (this.rows.size === 0) this.register();
+    const row = { attributes, value: 0 };
+    this.rows.set(key, row);
+    return row;
   }
 
   private register(): void {
-    this.registered = true;
-    meter()
-      .createObservableCounter(this.name, { description: this.description, valueType: ValueType.INT })
-      .addCallback((result) => {
-        for (const { attributes, value } of this.counts.values()) result.observe(value, attributes);
-      });
+    const options = { description: this.description, valueType: ValueType.INT };
+    const m = meter();
+    const instrument =
+      this.kind === 'counter'
+        ? m.createObservableCounter(this.name, options)
+        : m.createObservableGauge(this.name, options);
+    instrument.addCallback((result) => {
+      for (const { attributes, value } of this.rows.values()) result.observe(value, attributes);
+    });
   }
 }
 
-const deliveries = new Tally(
+const deliveries = new ObservedTable(
+  'counter',
   'hookpost.deliveries',
   'Webhook POST attempts by outcome (delivered, rejected, failed) and error class',
-  ['outcome', 'error_class'],
 );
-const produced = new Tally(
+const produced = new ObservedTable(
+  'counter',
   'hookpost.records.produced',
   'Kafka records produced, by topic (rejected inputs and dead letters included)',
-  ['topic'],
 );
-const rejected = new Tally(
+const rejected = new ObservedTable(
+  'counter',
   'hookpost.rejected',
   'Inputs refused to a rejected topic, by the topic they came from',
-  ['source_topic'],
+);
+const consumerLag = new ObservedTable(
+  'gauge',
+  'hookpost.consumer.lag',
+  'Messages behind the end of each partition, per topic and consumer group',
+);
+const retryBacklog = new ObservedTable(
+  'gauge',
+  'hookpost.retry.backlog',
+  'Retry jobs waiting on each delay topic',
 );
 
 /** One webhook POST attempt made, by outcome and error class (`none` when delivered). */
 export function countDelivery(outcome: string, errorClass: string | null): void {
-  deliveries.add(outcome, errorClass ?? 'none');
+  const error = errorClass ?? 'none';
+  const key = `${outcome}\u0000${error}`;
+  (deliveries.find(key) ?? deliveries.add(key, { outcome, error_class: error })).value++;
 }
 
 /** One record produced to `topic`; `rejectedFrom` when it is an input refused from that topic. */
 export function countProduced(topic: string, rejectedFrom?: string): void {
-  produced.add(topic);
-  if (rejectedFrom !== undefined) rejected.add(rejectedFrom);
-}
-
-/** Latest values reported by components, read by observable gauges at collection time. */
-class GaugeTable {
-  private readonly values = new Map<string, { attributes: Attributes; value: number }>();
-  set(attributes: Attributes, value: number): void {
-    this.values.set(JSON.stringify(attributes), { attributes, value });
-  }
-  entries() {
-    return this.values.values();
+  (produced.find(topic) ?? produced.add(topic, { topic })).value++;
+  if (rejectedFrom !== undefined) {
+    (rejected.find(rejectedFrom) ?? rejected.add(rejectedFrom, { source_topic: rejectedFrom })).value++;
   }
 }
 
-const consumerLag = new GaugeTable();
-const retryBacklog = new GaugeTable();
-let registered = false;
-
-function registerObservables(): void {
-  if (registered) return;
-  registered = true;
-  const m = meter();
-  m.createObservableGauge('hookpost.consumer.lag', {
-    description: 'Messages behind the end of each partition, per topic and consumer group',
-    valueType: ValueType.INT,
-  }).addCallback((result) => {
-    for (const { attributes, value } of consumerLag.entries()) result.observe(value, attributes);
-  });
-  m.createObservableGauge('hookpost.retry.backlog', {
-    description: 'Retry jobs waiting on each delay topic',
-    valueType: ValueType.INT,
-  }).addCallback((result) => {
-    for (const { attributes, value } of retryBacklog.entries()) result.observe(value, attributes);
-  });
+function setGauge(table: ObservedTable, attributes: Attributes, value: number): void {
+  const key = JSON.stringify(attributes);
+  (table.find(key) ?? table.add(key, attributes)).value = value;
 }
 
 /** A consumer's position after a batch: `highWatermark - next offset` messages are still to read. */
 export function reportLag(group: string, topic: string, partition: number, lag: number): void {
-  registerObservables();
-  consumerLag.set({ 'messaging.consumer.group.name': group, topic, partition }, Math.max(0, lag));
+  setGauge(consumerLag, { 'messaging.consumer.group.name': group, topic, partition }, Math.max(0, lag));
 }
 
 /** The lag after a whole batch was handled: everything up to its last offset is done. */
@@ -147,8 +138,7 @@ export function reportBatchLag(
 
 /** Jobs waiting on a delay topic's partition (from the paused head to the end). */
 export function reportRetryBacklog(topic: string, partition: number, waiting: number): void {
-  registerObservables();
-  retryBacklog.set({ topic, partition }, Math.max(0, waiting));
+  setGauge(retryBacklog, { topic, partition }, Math.max(0, waiting));
 }
 
 /** A gauge read from a component at collection time (deliveries in flight, config view age, ...). */

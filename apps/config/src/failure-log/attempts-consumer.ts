@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { BatchesUnderWay, onConsumerDeath, PendingCommits, stopCommitted } from '@hookpost/kafka';
+import { ConsumerDrain, onConsumerDeath, PendingCommits } from '@hookpost/kafka';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { projectBatch, type ProjectedBatch, type Projection } from './failure-log';
 
@@ -57,9 +57,8 @@ export function tracedProjection(groupId: string) {
 export class AttemptsConsumer<P extends Projection> {
   private readonly consumer: Consumer;
   private readonly commits: PendingCommits | null;
-  private readonly underWay = new BatchesUnderWay();
+  private readonly drain = new ConsumerDrain();
   private running = false;
-  private stopped = false;
 
   constructor(private readonly opts: AttemptsConsumerOptions<P>) {
     const session = opts.sessionTimeoutMs ?? 30_000;
@@ -91,12 +90,12 @@ export class AttemptsConsumer<P extends Projection> {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
       eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) =>
-        this.underWay.run(async () => {
+        this.drain.run(async () => {
           if (this.opts.ownsPartition && !this.opts.ownsPartition(batch.partition)) {
             pause();
             return;
           }
-          if (batch.messages.length === 0 || this.stopped || !isRunning() || isStale()) return;
+          if (batch.messages.length === 0 || this.drain.stopping || !isRunning() || isStale()) return;
           const projected = await this.opts.project(batch.messages, {
             topic: batch.topic,
             partition: batch.partition,
@@ -112,7 +111,7 @@ export class AttemptsConsumer<P extends Projection> {
               await this.opts.write(projected);
               break;
             } catch (err) {
-              if (this.stopped) return; // stopping: the batch stays uncommitted, read again next time
+              if (this.drain.stopping) return; // stopping: the batch stays uncommitted, read again next time
               if (!isRunning() || isStale()) throw err;
               logger.warn({ err, partition: batch.partition }, 'failure log write failed; retrying');
               await sleep(Math.min(5000, 100 * 2 ** attempt));
@@ -132,14 +131,8 @@ export class AttemptsConsumer<P extends Projection> {
 
   /** Stops fetching (a batch being written finishes first), commits what was written, leaves the group. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.drain.stopping) return;
     this.running = false;
-    await stopCommitted(
-      this.consumer,
-      [this.opts.topic],
-      () => this.underWay.idle(),
-      async () => this.commits?.flush(),
-    );
+    await this.drain.stop(this.consumer, [this.opts.topic], async () => this.commits?.flush());
   }
 }
