@@ -20,6 +20,7 @@ import { ROOT } from '../test/support/processes';
 import { seedEvent } from '../test/support/seeds';
 import { TestSystem } from '../test/support/system';
 import { BenchEndpoints, percentile, type Post } from './endpoints';
+import { hopLatencies } from './hops';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20000);
 const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 100);
@@ -46,10 +47,7 @@ async function main() {
           .filter(([key, value]) => key.startsWith('BENCH_SVC_') && value !== undefined)
           .map(([key, value]) => [key.slice('BENCH_SVC_'.length), value as string]),
       ),
-      // BENCH_PROFILE=dir: every service writes a V8 CPU profile there when it stops.
-      ...(process.env.BENCH_PROFILE
-        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
-        : {}),
+      // A CPU profile of every service: BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" (NODE_OPTIONS refuses it).
     },
   });
   const account = await system.admin('/internal/v1/accounts', { name: 'bench' });
@@ -170,6 +168,7 @@ async function main() {
   }
 
   const rss = Object.fromEntries([...system.services].map(([name, s]) => [name, s.peakRssMb()]));
+  const hops = await hopLatencies(system.kafka, (name) => system.topic(name), steady);
   await producer.disconnect();
   await system.stop();
   await endpoints.stop();
@@ -186,6 +185,7 @@ async function main() {
     p50_ms_at_1000_eps: percentile(all, 50),
     p99_ms_at_1000_eps: percentile(all, 99),
     max_ms_at_1000_eps: all[all.length - 1],
+    hops_ms_at_1000_eps: hops,
     healthy_p99_ms_without_hang: percentile(healthyBaseline, 99),
     healthy_p99_ms_with_hang: percentile(healthyHung, 99),
     hang_isolation_ratio:

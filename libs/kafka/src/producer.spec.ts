@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
-import { chunkRecords, type OutgoingRecord } from './producer';
+import type { Kafka, ProducerBatch } from 'kafkajs';
+import { BatchingProducer, chunkRecords, type OutgoingRecord } from './producer';
 import { jsonMessageWith } from './messages';
 
 const record = (i: number, bytes: number): OutgoingRecord => ({
@@ -72,5 +73,56 @@ describe('jsonMessageWith', () => {
     assert.deepEqual(JSON.parse(String(jsonMessageWith(null, {}, 'job', '{"x":1}', 's', {}).value)), {
       job: { x: 1 },
     });
+  });
+});
+
+/** A kafkajs client whose producer records each produce request and acknowledges it when told to. */
+function recordingKafka() {
+  const requests: string[][] = [];
+  const acks: Array<() => void> = [];
+  const kafka = {
+    producer: () => ({
+      sendBatch: (batch: ProducerBatch) => {
+        requests.push((batch.topicMessages ?? []).flatMap((t) => t.messages.map((m) => String(m.key))));
+        return new Promise<void>((resolve) => acks.push(resolve));
+      },
+    }),
+  } as unknown as Kafka;
+  return { kafka, requests, acks };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('BatchingProducer', () => {
+  it('given sends made in the same turn of the event loop, then they go in one request, in order', async () => {
+    const { kafka, requests, acks } = recordingKafka();
+    const producer = new BatchingProducer(kafka);
+    const sent = [
+      producer.send([record(1, 1)]),
+      producer.send([record(2, 1), record(3, 1)]),
+      producer.send([record(4, 1)]),
+    ];
+    await turn();
+    assert.deepEqual(requests, [['1', '2', '3', '4']]);
+    acks[0]();
+    await Promise.all(sent);
+  });
+
+  it('given a request in flight, then later sends wait for its ack and go together in the next one', async () => {
+    const { kafka, requests, acks } = recordingKafka();
+    const producer = new BatchingProducer(kafka);
+    let firstDone = false;
+    const first = producer.send([record(1, 1)]).then(() => (firstDone = true));
+    await turn();
+    const later = [producer.send([record(2, 1)]), producer.send([record(3, 1)])];
+    await turn();
+    assert.deepEqual(requests, [['1']]);
+    assert.equal(firstDone, false);
+    acks[0]();
+    await first;
+    await turn();
+    assert.deepEqual(requests, [['1'], ['2', '3']]);
+    acks[1]();
+    await Promise.all(later);
   });
 });

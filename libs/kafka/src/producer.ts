@@ -18,6 +18,11 @@ interface Pending {
  * An idempotent, acks=all producer that coalesces concurrent sends into one request at a time:
  * many deliveries in flight each produce an attempt event, and those go out together.
  * `send` resolves only once the broker acknowledged the records.
+ *
+ * The first request waits for the end of the current turn of the event loop (`setImmediate`): the
+ * batches of one fetch, which kafkajs hands to `eachBatch` together, then go in one produce request
+ * instead of one for the first partition and another for the rest (half the produce requests of
+ * ingest and redaction at 1,000 events/s).
  */
 export class BatchingProducer {
   private readonly producer: Producer;
@@ -62,7 +67,10 @@ export class BatchingProducer {
           reject(err);
         },
       });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
     });
   }
 
