@@ -3,9 +3,10 @@
  * everything on this machine. Phases:
  *   1. throughput to 1 endpoint, then to 100 endpoints: N events produced at once; deliveries/s =
  *      N / (last first-POST - first produce);
- *   2. latency at a fixed rate (default 1000 events/s over the 100 endpoints): p50/p99 produce-to-POST;
+ *   2. latency at a fixed rate (default 1000 events/s over the 100 endpoints): p50/p99 produce-to-POST,
+ *      and each hop's share (hops.ts);
  *   3. hang isolation: the same rate while one endpoint hangs; the healthy endpoints' p99 divided by
- *      their p99 of phase 2;
+ *      their p99 of phase 2 (phases 2 and 3 alternate twice, half of BENCH_SECONDS each time);
  *   4. retry lateness: 10 endpoints fail each event's first POST; RETRY_SCHEDULE=1s; how late after
  *      "failure + 1 s" the retry's POST arrives (p50/p99).
  * Each phase starts once every consumer group of the system has caught up with the previous one.
@@ -104,9 +105,9 @@ async function main() {
   const one = await throughput('a', () => 0);
   const hundred = await throughput('b', (n) => n % ENDPOINTS);
 
-  const atRate = async (tag: string): Promise<Post[]> => {
+  const atRate = async (tag: string, seconds: number, hangs = false): Promise<Post[]> => {
     await settle(`rate ${tag}`);
-    const total = RATE * SECONDS;
+    const total = RATE * seconds;
     const tick = 20;
     const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
     const ids: string[] = [];
@@ -122,7 +123,7 @@ async function main() {
       }
       await send(producer, topic, batch);
     }
-    const healthyIds = ids.filter((_, n) => !(tag === 'h' && n % ENDPOINTS === HANGING));
+    const healthyIds = ids.filter((_, n) => !(hangs && n % ENDPOINTS === HANGING));
     await waitFirst(healthyIds, 60_000);
     return healthyIds.flatMap((id) => endpoints.first.get(id) ?? []);
   };
@@ -132,14 +133,23 @@ async function main() {
       .map((p) => p.at - (p.sentAt ?? p.at))
       .sort((a, b) => a - b);
 
-  const steady = await atRate('l');
+  // Steady and hanging alternate, half of BENCH_SECONDS each time, so that both see the same drift of
+  // the machine (the broker and the database still settling after the throughput phases); a single
+  // run of each made their ratio swing between 0.5 and 2.7 with no change to the code.
+  const steady: Post[] = [];
+  const hung: Post[] = [];
+  for (const [calm, hanging] of [
+    ['l', 'h'],
+    ['m', 'i'],
+  ]) {
+    steady.push(...(await atRate(calm, SECONDS / 2)));
+    endpoints.hang(HANGING);
+    hung.push(...(await atRate(hanging, SECONDS / 2, true)));
+    endpoints.release();
+  }
   const all = latencyOf(steady);
   const healthyBaseline = latencyOf(steady, (p) => p.endpoint !== HANGING);
-
-  endpoints.hang(HANGING);
-  const hung = await atRate('h');
   const healthyHung = latencyOf(hung, (p) => p.endpoint !== HANGING);
-  endpoints.release();
 
   // Retry lateness: the first POST fails (500), the retry is due RETRY_DELAY_MS later.
   await settle('retry');
@@ -169,6 +179,11 @@ async function main() {
 
   const rss = Object.fromEntries([...system.services].map(([name, s]) => [name, s.peakRssMb()]));
   const hops = await hopLatencies(system.kafka, (name) => system.topic(name), steady);
+  const hopsWithHang = await hopLatencies(
+    system.kafka,
+    (name) => system.topic(name),
+    hung.filter((p) => p.endpoint !== HANGING),
+  );
   await producer.disconnect();
   await system.stop();
   await endpoints.stop();
@@ -188,6 +203,7 @@ async function main() {
     hops_ms_at_1000_eps: hops,
     healthy_p99_ms_without_hang: percentile(healthyBaseline, 99),
     healthy_p99_ms_with_hang: percentile(healthyHung, 99),
+    healthy_hops_ms_with_hang: hopsWithHang,
     hang_isolation_ratio:
       Math.round((percentile(healthyHung, 99) / percentile(healthyBaseline, 99)) * 100) / 100,
     retry_samples: lateness.length,
