@@ -76,9 +76,63 @@ describe('graceful consumer stop', () => {
     });
     await consumer.start();
     await until(() => produced === COUNT, 'every message transformed');
-    await sleep(300); // the last batch's records acknowledged: its offsets are pending
+    // No wait for the last batch's acknowledgement: fetching does not wait for it, the stop does.
     await consumer.stop();
     assert.equal(await committed(groupId, topic), COUNT);
+  });
+
+  it('given a batch whose output the broker refuses, when later batches are acknowledged, then nothing past it is committed and the consumer dies', async () => {
+    const topic = await input(TOPICS.webhookEventsRedacted);
+    const out = system.topic(TOPICS.webhookEvents);
+    const later = system.topic(TOPICS.deliveriesDead);
+    const groupId = `${system.topic('stop-failed-send')}`;
+    let produced = 0;
+    let died = 0;
+    let refused: { partition: number; offset: number } | null = null;
+    const consumer = new TransformConsumer({
+      kafka: system.kafka,
+      producer,
+      groupId,
+      topic,
+      logger,
+      commitIntervalMs: 60_000,
+      die: () => died++,
+      transform: (message, ctx) => {
+        produced++;
+        // One record over the topic's max.message.bytes (2 MiB): the broker answers MESSAGE_TOO_LARGE.
+        if (String(message.value) === 'v7') {
+          refused = { partition: ctx.partition, offset: Number(message.offset) };
+          return [{ topic: out, message: { key: message.key, value: 'x'.repeat(3 * 1024 * 1024) } }];
+        }
+        // Later input goes to another topic: the idempotent producer's sequence of the refused record's
+        // partition is broken (every later request touching it fails too), another topic's is not.
+        const to = String(message.value).startsWith('later') ? later : out;
+        return [{ topic: to, message: { key: message.key, value: message.value } }];
+      },
+    });
+    await consumer.start();
+    await until(() => died === 1, 'the failed send to stop the consumer');
+    // More input after the failure: its batches are produced and acknowledged, and must not commit.
+    await producer.send(
+      Array.from({ length: COUNT }, (_, i) => ({ topic, message: { key: `k${i}`, value: `later${i}` } })),
+    );
+    await until(() => produced === 2 * COUNT, 'the later messages transformed');
+    await sleep(500);
+    await consumer.stop();
+    assert.ok(refused);
+    const { partition, offset } = refused as { partition: number; offset: number };
+    const admin = system.kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const committedAt = Number(offsets.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+      assert.ok(committedAt <= offset, `committed ${committedAt} past the refused offset ${offset}`);
+      const total = offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+      assert.ok(total < COUNT, `committed ${total} offsets, some of them after the failure`);
+    } finally {
+      await admin.disconnect();
+    }
+    assert.equal(died, 1);
   });
 
   it('given a concurrent consumer that handled everything, when stopped, then every offset is committed', async () => {

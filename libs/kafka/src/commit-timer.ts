@@ -41,6 +41,7 @@ export class PendingCommits {
   /** `topic:partition` -> the next offset to commit. */
   private pending = new Map<string, { topic: string; partition: number; offset: string }>();
   private generation = 0;
+  private halted = false;
   private readonly timer: CommitTimer;
 
   constructor(
@@ -55,8 +56,26 @@ export class PendingCommits {
     this.timer = new CommitTimer(() => this.commit(), intervalMs, logger);
   }
 
-  /** Everything up to and including `lastOffset` of the partition is handled. */
-  done(topic: string, partition: number, lastOffset: string): void {
+  /** The group generation now: work begun in it may pass it to `done`, which ignores an older one. */
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  /**
+   * Nothing more is committed but what is pending now: later work must not commit past offsets whose
+   * outputs failed (the next owner, or the restarted process, reads them again from the last commit).
+   */
+  halt(): void {
+    this.halted = true;
+  }
+
+  /**
+   * Everything up to and including `lastOffset` of the partition is handled. Ignored after `halt`, and
+   * when `generation` is given and the group was joined again since (the partition may be another
+   * member's now, committing from its own progress).
+   */
+  done(topic: string, partition: number, lastOffset: string, generation = this.generation): void {
+    if (this.halted || generation !== this.generation) return;
     this.pending.set(`${topic}:${partition}`, {
       topic,
       partition,

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { PendingCommits } from './commit-timer';
 import { ConsumerDrain } from './drain';
-import { onConsumerDeath } from './crash';
+import { onConsumerDeath, stopWithDeadConsumerCode } from './crash';
 import { PIPELINE_FETCH } from './fetch';
 import type { BatchingProducer, OutgoingRecord } from './producer';
 
@@ -17,6 +17,8 @@ export type Transform = (message: KafkaMessage, ctx: TransformContext) => Outgoi
 export interface TransformConsumerOptions {
   /** Consumer group session timeout: how soon a dead member's partitions are reassigned. */
   sessionTimeoutMs?: number;
+  /** What a failed send does once commits are halted (default: stop the service with the dead-consumer code). */
+  die?: () => void;
   kafka: Kafka;
   producer: BatchingProducer;
   groupId: string;
@@ -27,11 +29,19 @@ export interface TransformConsumerOptions {
   commitIntervalMs?: number;
 }
 
+/** Batches whose outputs may wait for their acknowledgement at once, before fetching waits for them. */
+export const MAX_UNACKNOWLEDGED_BATCHES = 16;
+
 /**
- * Consume a batch, map every message to what it produces, produce it all (acks=all), then commit.
- * At-least-once: an offset is committed only after its outputs are acknowledged. Commits of all
- * partitions go together every `commitIntervalMs`: a commit round trip per batch cost a request and held
- * up the partition's next batch.
+ * Consume a batch, map every message to what it produces, produce it all (acks=all), commit once it is
+ * acknowledged. At-least-once: an offset is committed only after its outputs are acknowledged.
+ *
+ * Fetching does not wait for the acknowledgement (up to MAX_UNACKNOWLEDGED_BATCHES batches): the next
+ * fetch overlaps the produce request, which took a third to a half of each hop's latency at 1,000
+ * events/s. The producer sends in order, so a partition's outputs keep their order; if a send fails,
+ * nothing more is committed (`halt`: a later batch's acknowledgement must not commit past it) and the
+ * service stops with the dead-consumer code, to read again from the last commit. Commits of all
+ * partitions go together every `commitIntervalMs`.
  */
 export class TransformConsumer {
   private readonly consumer: Consumer;
@@ -39,6 +49,8 @@ export class TransformConsumer {
   /** Offsets whose outputs are acknowledged, committed every `commitIntervalMs`. */
   private readonly commits: PendingCommits;
   private readonly drain = new ConsumerDrain();
+  /** Sends not yet acknowledged (each settles, failed or not, and leaves the set). */
+  private readonly unacknowledged = new Set<Promise<void>>();
 
   constructor(private readonly opts: TransformConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -79,20 +91,52 @@ export class TransformConsumer {
             };
             out.push(...withProcessSpanSync(consumed, () => transform(message, ctx)));
           }
-          await producer.send(out);
           const last = batch.lastOffset();
+          this.acknowledged(producer.send(out), batch.topic, batch.partition, last);
           reportBatchLag(this.opts.groupId, batch);
           resolveOffset(last);
-          this.commits.done(batch.topic, batch.partition, last);
+          while (this.unacknowledged.size >= MAX_UNACKNOWLEDGED_BATCHES) {
+            await Promise.race(this.unacknowledged);
+          }
           await heartbeat();
         }),
     });
     this.running = true;
   }
 
-  /** Stops fetching (the batch under way completes), commits what was produced, disconnects. */
+  /** Commits the batch once `sent` is acknowledged; a failed send halts commits and stops the service. */
+  private acknowledged(sent: Promise<void>, topic: string, partition: number, lastOffset: string): void {
+    const generation = this.commits.currentGeneration;
+    const settled: Promise<void> = sent.then(
+      () => this.commits.done(topic, partition, lastOffset, generation),
+      (err: unknown) => {
+        this.commits.halt();
+        if (!this.running) return;
+        this.running = false;
+        this.opts.logger.fatal(
+          { err, topic, partition },
+          'producing a batch failed; stopping to read it again',
+        );
+        (this.opts.die ?? stopWithDeadConsumerCode)();
+      },
+    );
+    this.unacknowledged.add(settled);
+    void settled.finally(() => this.unacknowledged.delete(settled));
+  }
+
+  /**
+   * Stops fetching (the batch under way completes), waits for what was produced to be acknowledged,
+   * commits it, disconnects.
+   */
   async stop(): Promise<void> {
     this.running = false;
-    await this.drain.stop(this.consumer, [this.opts.topic], () => this.commits.flush());
+    await this.drain.stop(
+      this.consumer,
+      [this.opts.topic],
+      () => this.commits.flush(),
+      async () => {
+        await Promise.all(this.unacknowledged);
+      },
+    );
   }
 }
