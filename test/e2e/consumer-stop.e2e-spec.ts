@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { pino } from 'pino';
 import { TOPICS } from '@hookpost/contracts';
-import { BatchingProducer, ConcurrentConsumer, TransformConsumer } from '@hookpost/kafka';
+import { BatchingProducer, ConcurrentConsumer, TransformConsumer, type Transform } from '@hookpost/kafka';
 import { TestSystem } from '../support/system';
 
 const COUNT = 60;
@@ -38,16 +38,32 @@ describe('graceful consumer stop', () => {
     return topic;
   };
 
-  const committed = async (groupId: string, topic: string): Promise<number> => {
+  /** The group's committed offset of each partition (-1: none). */
+  const committedOffsets = async (groupId: string, topic: string): Promise<Map<number, number>> => {
     const admin = system.kafka.admin();
     await admin.connect();
     try {
       const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+      return new Map(offsets.partitions.map((p) => [p.partition, Number(p.offset)]));
     } finally {
       await admin.disconnect();
     }
   };
+  const committed = async (groupId: string, topic: string): Promise<number> =>
+    [...(await committedOffsets(groupId, topic)).values()].reduce((n, o) => n + Math.max(0, o), 0);
+
+  /** A transform consumer whose only commits are its stop's (the interval is a minute). */
+  const transformConsumer = (groupId: string, topic: string, transform: Transform, die?: () => void) =>
+    new TransformConsumer({
+      kafka: system.kafka,
+      producer,
+      groupId,
+      topic,
+      logger,
+      commitIntervalMs: 60_000,
+      transform,
+      die,
+    });
 
   const until = async (done: () => boolean | Promise<boolean>, what: string) => {
     const deadline = Date.now() + 30_000;
@@ -62,17 +78,9 @@ describe('graceful consumer stop', () => {
     const out = system.topic(TOPICS.webhookEvents);
     const groupId = `${system.topic('stop-transform')}`;
     let produced = 0;
-    const consumer = new TransformConsumer({
-      kafka: system.kafka,
-      producer,
-      groupId,
-      topic,
-      logger,
-      commitIntervalMs: 60_000,
-      transform: (message) => {
-        produced++;
-        return [{ topic: out, message: { key: message.key, value: message.value } }];
-      },
+    const consumer = transformConsumer(groupId, topic, (message) => {
+      produced++;
+      return [{ topic: out, message: { key: message.key, value: message.value } }];
     });
     await consumer.start();
     await until(() => produced === COUNT, 'every message transformed');
@@ -89,15 +97,10 @@ describe('graceful consumer stop', () => {
     let produced = 0;
     let died = 0;
     let refused: { partition: number; offset: number } | null = null;
-    const consumer = new TransformConsumer({
-      kafka: system.kafka,
-      producer,
+    const consumer = transformConsumer(
       groupId,
       topic,
-      logger,
-      commitIntervalMs: 60_000,
-      die: () => died++,
-      transform: (message, ctx) => {
+      (message, ctx) => {
         produced++;
         // One record over the topic's max.message.bytes (2 MiB): the broker answers MESSAGE_TOO_LARGE.
         if (String(message.value) === 'v7') {
@@ -109,7 +112,8 @@ describe('graceful consumer stop', () => {
         const to = String(message.value).startsWith('later') ? later : out;
         return [{ topic: to, message: { key: message.key, value: message.value } }];
       },
-    });
+      () => died++,
+    );
     await consumer.start();
     await until(() => died === 1, 'the failed send to stop the consumer');
     // More input after the failure: its batches are produced and acknowledged, and must not commit.
@@ -121,17 +125,10 @@ describe('graceful consumer stop', () => {
     await consumer.stop();
     assert.ok(refused);
     const { partition, offset } = refused as { partition: number; offset: number };
-    const admin = system.kafka.admin();
-    await admin.connect();
-    try {
-      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const committedAt = Number(offsets.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-      assert.ok(committedAt <= offset, `committed ${committedAt} past the refused offset ${offset}`);
-      const total = offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-      assert.ok(total < COUNT, `committed ${total} offsets, some of them after the failure`);
-    } finally {
-      await admin.disconnect();
-    }
+    const committedAt = (await committedOffsets(groupId, topic)).get(partition) ?? -1;
+    assert.ok(committedAt <= offset, `committed ${committedAt} past the refused offset ${offset}`);
+    const total = await committed(groupId, topic);
+    assert.ok(total < COUNT, `committed ${total} offsets, some of them after the failure`);
     assert.equal(died, 1);
   });
 
