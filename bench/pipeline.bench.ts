@@ -177,12 +177,10 @@ async function main() {
   }
 
   const rss = Object.fromEntries([...system.services].map(([name, s]) => [name, s.peakRssMb()]));
-  const hops = await hopLatencies(system.kafka, (name) => system.topic(name), steady);
-  const hopsWithHang = await hopLatencies(
-    system.kafka,
-    (name) => system.topic(name),
-    hung.filter((p) => p.endpoint !== HANGING),
-  );
+  const hops = await hopLatencies(system.kafka, (name) => system.topic(name), {
+    steady,
+    hung: hung.filter((p) => p.endpoint !== HANGING),
+  });
   await producer.disconnect();
   await system.stop();
   await endpoints.stop();
@@ -199,10 +197,10 @@ async function main() {
     p50_ms_at_1000_eps: percentile(all, 50),
     p99_ms_at_1000_eps: percentile(all, 99),
     max_ms_at_1000_eps: all[all.length - 1],
-    hops_ms_at_1000_eps: hops,
+    hops_ms_at_1000_eps: hops.steady,
     healthy_p99_ms_without_hang: percentile(healthyBaseline, 99),
     healthy_p99_ms_with_hang: percentile(healthyHung, 99),
-    healthy_hops_ms_with_hang: hopsWithHang,
+    healthy_hops_ms_with_hang: hops.hung,
     hang_isolation_ratio:
       Math.round((percentile(healthyHung, 99) / percentile(healthyBaseline, 99)) * 100) / 100,
     retry_samples: lateness.length,

@@ -107,21 +107,22 @@ export class TransformConsumer {
   /** Commits the batch once `sent` is acknowledged; a failed send halts commits and stops the service. */
   private acknowledged(sent: Promise<void>, topic: string, partition: number, lastOffset: string): void {
     const generation = this.commits.currentGeneration;
-    const settled: Promise<void> = sent.then(
-      () => this.commits.done(topic, partition, lastOffset, generation),
-      (err: unknown) => {
-        this.commits.halt();
-        if (!this.running) return;
-        this.running = false;
-        this.opts.logger.fatal(
-          { err, topic, partition },
-          'producing a batch failed; stopping to read it again',
-        );
-        (this.opts.die ?? stopWithDeadConsumerCode)();
-      },
-    );
+    const settled: Promise<void> = sent
+      .then(
+        () => this.commits.done(topic, partition, lastOffset, generation),
+        (err: unknown) => {
+          this.commits.halt();
+          if (!this.running) return;
+          this.running = false;
+          this.opts.logger.fatal(
+            { err, topic, partition },
+            'producing a batch failed; stopping to read it again',
+          );
+          (this.opts.die ?? stopWithDeadConsumerCode)();
+        },
+      )
+      .finally(() => this.unacknowledged.delete(settled));
     this.unacknowledged.add(settled);
-    void settled.finally(() => this.unacknowledged.delete(settled));
   }
 
   /**
