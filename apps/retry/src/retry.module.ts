@@ -10,7 +10,13 @@ import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { groupName, retryTopicBase, TOPICS, topicName } from '@hookpost/contracts';
 import { delayLabels } from '@hookpost/domain';
-import { BatchingProducer, KafkaModule, kafkaSecurity, TransformConsumer } from '@hookpost/kafka';
+import {
+  BACKGROUND_FETCH,
+  BatchingProducer,
+  KafkaModule,
+  kafkaSecurity,
+  TransformConsumer,
+} from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
 import { DelayConsumer } from './delay-consumer';
 import type { RetryEnv } from './env';
@@ -46,6 +52,8 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
       topic: t(TOPICS.deliveryAttempts),
       transform: (message, ctx) => routeAttempt(message, ctx, routing),
       logger,
+      // Off produce-to-POST: a failed attempt's retry is due minutes later.
+      fetch: BACKGROUND_FETCH,
     });
     this.delays = new DelayConsumer(
       kafka,

@@ -8,3 +8,18 @@
  * `node dist/bench/pipeline.bench.js` (docs/operations.md).
  */
 export const PIPELINE_FETCH = { minBytes: 16 * 1024, maxWaitTimeInMs: 25 } as const;
+
+/**
+ * How consumers off the produce-to-POST path fetch (the failure-log projection, the retry router): the
+ * broker answers once 256 KiB are there or 250 ms have passed. At 1,000 attempts/s these read ~2.4 KiB
+ * attempt events a few at a time with PIPELINE_FETCH or Kafka's default: over 60 fetches/s each, every one
+ * a request and a response for the broker and them. A failure shows in the log and a retry is scheduled
+ * (minutes ahead) at most a quarter second later.
+ */
+export const BACKGROUND_FETCH = { minBytes: 256 * 1024, maxWaitTimeInMs: 250 } as const;
+
+/** When the broker answers a fetch: once `minBytes` are there or `maxWaitTimeInMs` have passed. */
+export interface FetchPacing {
+  minBytes: number;
+  maxWaitTimeInMs: number;
+}

@@ -12,3 +12,4 @@ export * from './crash';
 export * from './read-since';
 export * from './commit-timer';
 export * from './drain';
+export * from './fetch';

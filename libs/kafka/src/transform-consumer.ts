@@ -4,7 +4,7 @@ import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { PendingCommits } from './commit-timer';
 import { ConsumerDrain } from './drain';
 import { onConsumerDeath, stopWithDeadConsumerCode } from './crash';
-import { PIPELINE_FETCH } from './fetch';
+import { PIPELINE_FETCH, type FetchPacing } from './fetch';
 import type { BatchingProducer, OutgoingRecord } from './producer';
 
 export interface TransformContext {
@@ -27,6 +27,8 @@ export interface TransformConsumerOptions {
   logger: Logger;
   /** How long a resolved offset may wait to be committed with others (one commit request, not one per batch). */
   commitIntervalMs?: number;
+  /** When the broker answers a fetch (default PIPELINE_FETCH: a stage of produce-to-POST). */
+  fetch?: FetchPacing;
 }
 
 /** Batches whose outputs may wait for their acknowledgement at once, before fetching waits for them. */
@@ -59,7 +61,7 @@ export class TransformConsumer {
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10),
       maxBytesPerPartition: 1024 * 1024,
-      ...PIPELINE_FETCH,
+      ...(opts.fetch ?? PIPELINE_FETCH),
     });
     this.commits = new PendingCommits(this.consumer, opts.commitIntervalMs ?? 100, opts.logger);
     onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConsumerDrain, onConsumerDeath, PendingCommits } from '@hookpost/kafka';
+import { ConsumerDrain, onConsumerDeath, PendingCommits, type FetchPacing } from '@hookpost/kafka';
 import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
 import { projectBatch, type ProjectedBatch, type Projection } from './failure-log';
 
@@ -29,6 +29,8 @@ export interface AttemptsConsumerOptions<P extends Projection> {
   maxBytesPerPartition?: number;
   maxBytes?: number;
   partitionsConsumedConcurrently?: number;
+  /** When the broker answers a fetch (default: at the first record, or after 100 ms). */
+  fetch?: FetchPacing;
   /** What to do when the consumer dies for good (kafkajs will not restart it); the service exits by default. */
   die?: () => void;
   /** Only these partitions are consumed; the others are paused when first seen (default: all). */
@@ -69,7 +71,7 @@ export class AttemptsConsumer<P extends Projection> {
       heartbeatInterval: Math.floor(session / 10),
       maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
-      maxWaitTimeInMs: 100,
+      ...(opts.fetch ?? { minBytes: 1, maxWaitTimeInMs: 100 }),
     });
     this.commits = opts.commit
       ? new PendingCommits(this.consumer, opts.commitIntervalMs ?? 100, opts.logger)

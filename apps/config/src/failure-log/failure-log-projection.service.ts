@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
+import { BACKGROUND_FETCH } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
 import type { ConfigEnv } from '../env';
 import { AttemptsConsumer, tracedProjection } from './attempts-consumer';
@@ -38,6 +39,7 @@ export class FailureLogProjection implements OnApplicationBootstrap, BeforeAppli
       topic: topicName(env.KAFKA_TOPIC_PREFIX, TOPICS.deliveryAttempts),
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       logger: logger.child({ component: 'failure-log' }),
+      fetch: BACKGROUND_FETCH,
       project: tracedProjection(groupId),
       write: ({ rows }) => this.write(rows),
       commit: true,
