@@ -151,9 +151,13 @@ export function decodeJson<T>(schema: z.ZodType<T>, bytes: Buffer | string | nul
   return { ok: true, value: result.data };
 }
 
-export function formatIssues(error: z.ZodError): string {
+/** The first issues as `path: message`; `at`: where the checked value sits in the message (`['job']`). */
+export function formatIssues(error: z.ZodError, at: readonly PropertyKey[] = []): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .map((issue) => {
+      const path = [...at, ...issue.path];
+      return `${path.length ? path.map(String).join('.') : '(root)'}: ${issue.message}`;
+    })
     .join('; ');
 }

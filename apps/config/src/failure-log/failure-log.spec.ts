@@ -1,7 +1,14 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
-import { failureReason, failureRowOf, isFinal, MAX_REASON_CHARS, projectBatch } from './failure-log';
+import {
+  decodeLoggedAttempt,
+  failureReason,
+  failureRowOf,
+  isFinal,
+  MAX_REASON_CHARS,
+  projectBatch,
+} from './failure-log';
 import { sampleAttempt, sampleJob } from './testing/fixtures';
 
 const message = (offset: number, value: unknown) => ({
@@ -188,5 +195,44 @@ describe('projectBatch', () => {
     assert.match(out.invalid[2].reason, /outcome/);
     assert.equal(out.rows.length, 1);
     assert.equal(out.attempts, 1);
+  });
+});
+
+describe('decodeLoggedAttempt', () => {
+  const badJob = { ...sampleJob(), url: 'not a url', attempt: 0 };
+
+  it('given a failed attempt whose job is malformed, then it decodes: a failed row keeps no job', () => {
+    const decoded = decodeLoggedAttempt(JSON.stringify(sampleAttempt({ attempt: 1 }, badJob)));
+    assert.ok(decoded.ok);
+    assert.equal(failureRowOf(decoded.value)?.job, null);
+  });
+
+  for (const outcome of ['rejected', 'dropped'] as const) {
+    it(`given a ${outcome} attempt whose job is malformed, then it is invalid, with the job's paths`, () => {
+      const decoded = decodeLoggedAttempt(JSON.stringify(sampleAttempt({ outcome, attempt: 1 }, badJob)));
+      assert.ok(!decoded.ok);
+      assert.match(decoded.reason, /^job\.url: .*; job\.attempt: /);
+    });
+  }
+
+  it('given a final attempt with a valid job, then the row keeps the job as validated', () => {
+    const job = sampleJob();
+    const decoded = decodeLoggedAttempt(JSON.stringify(sampleAttempt({ outcome: 'rejected' }, job)));
+    assert.ok(decoded.ok);
+    expectEqual(failureRowOf(decoded.value)?.job, job);
+  });
+
+  for (const job of [null, [], 'job']) {
+    it(`given a failed attempt whose job is ${JSON.stringify(job)}, then it is invalid: the job must be an object`, () => {
+      const decoded = decodeLoggedAttempt(JSON.stringify({ ...sampleAttempt(), job }));
+      assert.ok(!decoded.ok);
+      assert.match(decoded.reason, /^job: /);
+    });
+  }
+
+  it('given an attempt without a job, then it is invalid', () => {
+    const attempt: Record<string, unknown> = { ...sampleAttempt() };
+    delete attempt.job;
+    assert.equal(decodeLoggedAttempt(JSON.stringify(attempt)).ok, false);
   });
 });
