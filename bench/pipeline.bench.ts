@@ -104,8 +104,33 @@ async function main() {
     return { delivered, perS: Math.round(delivered / ((last - started) / 1000)) };
   };
 
+  // CPU of each service: per delivery of the 100-endpoint phase (from its first produce until every
+  // group caught up: the attempts' projection and routing included), and its share of a core at the
+  // fixed rate. On a shared machine these move far less between runs than rates and latencies do.
+  const cpuNow = () => new Map([...system.services].map(([name, s]) => [name, s.cpuMs()]));
+  const cpuSince = (before: Map<string, number | null>) => {
+    const used: Record<string, number> = {};
+    for (const [name, ms] of cpuNow()) {
+      const from = before.get(name);
+      if (ms !== null && from !== null && from !== undefined) used[name] = ms - from;
+    }
+    return used;
+  };
+  const perService = (used: Record<string, number>, per: number, digits = 0) => {
+    const round = (v: number) => Math.round((v / per) * 10 ** digits) / 10 ** digits;
+    const total = Object.values(used).reduce((a, b) => a + b, 0);
+    return {
+      total: round(total),
+      ...Object.fromEntries(Object.entries(used).map(([n, v]) => [n, round(v)])),
+    };
+  };
+
   const one = await throughput('a', () => 0);
+  await settle('cpu');
+  const cpuBefore = cpuNow();
   const hundred = await throughput('b', (n) => n % ENDPOINTS);
+  await settle('cpu');
+  const cpuPerDelivery = perService(cpuSince(cpuBefore), hundred.delivered / 1000);
 
   const atRate = async (tag: string, seconds: number, hangs = false): Promise<Post[]> => {
     await settle(`rate ${tag}`);
@@ -140,12 +165,15 @@ async function main() {
   // samples). One 10-s run of each made their ratio swing between 0.5 and 3.0 with no change to the code.
   const steady: Post[] = [];
   const hung: Post[] = [];
+  const rateCpuBefore = cpuNow();
+  const rateStarted = Date.now();
   for (let i = 0; i < Math.max(1, Math.round(SECONDS / WINDOW_S)); i++) {
     steady.push(...(await atRate(`s${i}x`, WINDOW_S)));
     endpoints.hang(HANGING);
     hung.push(...(await atRate(`h${i}x`, WINDOW_S, true)));
     endpoints.release();
   }
+  const cpuAtRate = perService(cpuSince(rateCpuBefore), (Date.now() - rateStarted) / 100);
   const all = latencyOf(steady);
   const healthyBaseline = latencyOf(steady, (p) => p.endpoint !== HANGING);
   const healthyHung = latencyOf(hung, (p) => p.endpoint !== HANGING);
@@ -209,6 +237,8 @@ async function main() {
     retry_late_p99_ms: percentile(lateness, 99),
     max_rss_mb: Math.max(...Object.values(rss).map((v) => v ?? 0)),
     rss_mb: rss,
+    cpu_us_per_delivery: cpuPerDelivery,
+    cpu_pct_at_1000_eps: cpuAtRate,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);

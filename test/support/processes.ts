@@ -85,6 +85,21 @@ export class ServiceProcess {
     }
   }
 
+  /**
+   * CPU time the process has used so far (user + system, from /proc/<pid>/stat in USER_HZ ticks, which
+   * Linux fixes at 100 per second), in ms; null where /proc is absent.
+   */
+  cpuMs(): number | null {
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      // Fields after the command name (in parentheses, which may hold spaces): utime and stime are 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return null;
+    }
+  }
+
   async readiness(): Promise<{ ok: boolean; body: Record<string, unknown> }> {
     const res = await fetch(`${this.url}/readyz`);
     return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
