@@ -106,7 +106,7 @@ async function main() {
 
   // CPU of each service: per delivery of the 100-endpoint phase (from its first produce until every
   // group caught up: the attempts' projection and routing included), and its share of a core at the
-  // fixed rate. On a shared machine these move far less between runs than rates and latencies do.
+  // fixed rate. On a shared machine these move less between runs than rates and latencies do.
   const cpuNow = () => new Map([...system.services].map(([name, s]) => [name, s.cpuMs()]));
   const cpuSince = (before: Map<string, number | null>) => {
     const used: Record<string, number> = {};
