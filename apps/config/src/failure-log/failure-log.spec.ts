@@ -130,6 +130,12 @@ describe('failureReason', () => {
     });
   }
 
+  it('given MAX_REASON_CHARS characters outside the BMP (twice as many UTF-16 units), then all of them', () => {
+    const reason = '😀'.repeat(MAX_REASON_CHARS);
+    assert.equal(failureReason({ ...base, http_status: 500, reason }), reason);
+    assert.ok(failureReason({ ...base, http_status: 500, reason: `${reason}x` }).endsWith('😀…'));
+  });
+
   it('given a long body, then a snippet of MAX_REASON_CHARS characters and an ellipsis, never a split character', () => {
     const reason = `HTTP 500: ${'é'.repeat(2000)}`;
     const out = failureReason({ ...base, http_status: 500, reason });

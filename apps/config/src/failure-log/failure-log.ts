@@ -46,6 +46,8 @@ export function failureReason(
 ): string {
   const text = attempt.reason?.trim();
   if (text) {
+    // No longer in characters than in UTF-16 units: most reasons are short, and kept without splitting.
+    if (text.length <= MAX_REASON_CHARS) return text;
     const chars = Array.from(text);
     return chars.length <= MAX_REASON_CHARS ? text : `${chars.slice(0, MAX_REASON_CHARS).join('')}…`;
   }
