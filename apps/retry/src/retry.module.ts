@@ -52,7 +52,7 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
       topic: t(TOPICS.deliveryAttempts),
       transform: (message, ctx) => routeAttempt(message, ctx, routing),
       logger,
-      // Off produce-to-POST: a failed attempt's retry is due minutes later.
+      // Off produce-to-POST: a failed attempt's retry is due later (10 min on Mailgun's schedule).
       fetch: BACKGROUND_FETCH,
     });
     this.delays = new DelayConsumer(

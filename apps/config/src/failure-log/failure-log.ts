@@ -99,7 +99,8 @@ const loggedAttemptSchema = deliveryAttemptSchema.extend({
 
 /**
  * An attempt record -> the attempt, checked as far as the failure log uses it: all of it for a final
- * failure (whose row keeps the job for a resend), all but the job's fields otherwise.
+ * failure (whose row keeps the job for a resend), all but the job's fields otherwise. So the `job` of
+ * any other attempt is unchecked: only for `failureRowOf`, which reads it on final failures alone.
  */
 export function decodeLoggedAttempt(
   value: Buffer | string | null,
