@@ -175,16 +175,21 @@ async function main() {
   const rateCpuBefore = cpuNow();
   const rateStarted = Date.now();
   // Each window's own p99 and maximum, to see where a run's stalls fell.
-  const windows: Array<{ window: string; p99: number; max: number }> = [];
-  const windowOf = (tag: string, posts: Post[]) => {
+  // Each window's own p99 and maximum, and the services' CPU (% of a core), to see where a run's stalls fell.
+  const windows: Array<{ window: string; p99: number; max: number; cpu_pct: number }> = [];
+  const windowOf = async (tag: string, run: () => Promise<Post[]>) => {
+    const cpu = cpuNow();
+    const started = Date.now();
+    const posts = await run();
+    const { total } = perService(cpuSince(cpu), (Date.now() - started) / 100);
     const ms = latencyOf(posts);
-    windows.push({ window: tag, p99: percentile(ms, 99), max: ms[ms.length - 1] });
+    windows.push({ window: tag, p99: percentile(ms, 99), max: ms[ms.length - 1], cpu_pct: total });
     return posts;
   };
   for (let i = 0; i < Math.max(1, Math.round(SECONDS / WINDOW_S)); i++) {
-    steady.push(...windowOf(`steady ${i}`, await atRate(`s${i}x`, WINDOW_S)));
+    steady.push(...(await windowOf(`steady ${i}`, () => atRate(`s${i}x`, WINDOW_S))));
     endpoints.hang(HANGING);
-    hung.push(...windowOf(`hanging ${i}`, await atRate(`h${i}x`, WINDOW_S, true)));
+    hung.push(...(await windowOf(`hanging ${i}`, () => atRate(`h${i}x`, WINDOW_S, true))));
     endpoints.release();
   }
   const cpuAtRate = perService(cpuSince(rateCpuBefore), (Date.now() - rateStarted) / 100);
