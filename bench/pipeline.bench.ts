@@ -174,7 +174,6 @@ async function main() {
   const hung: Post[] = [];
   const rateCpuBefore = cpuNow();
   const rateStarted = Date.now();
-  // Each window's own p99 and maximum, to see where a run's stalls fell.
   // Each window's own p99 and maximum, and the services' CPU (% of a core), to see where a run's stalls fell.
   const windows: Array<{ window: string; p99: number; max: number; cpu_pct: number }> = [];
   const windowOf = async (tag: string, run: () => Promise<Post[]>) => {
