@@ -5,9 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-
-/** Linux fixes /proc/stat's tick (USER_HZ) at 100 per second. */
-const MS_PER_TICK = 10;
+import { MS_PER_TICK } from '../test/support/processes';
 
 export interface MachineCpu {
   /** user + nice + system + irq + softirq, in ms of CPU (all cores). */

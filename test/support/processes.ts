@@ -39,6 +39,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Linux fixes /proc's CPU tick (USER_HZ) at 100 per second. */
+export const MS_PER_TICK = 10;
+
 /** One service run from dist/ as a real process, as `npm start` and Kubernetes run it. */
 export class ServiceProcess {
   readonly output: string[] = [];
@@ -86,15 +89,15 @@ export class ServiceProcess {
   }
 
   /**
-   * CPU time the process has used so far (user + system, from /proc/<pid>/stat in USER_HZ ticks, which
-   * Linux fixes at 100 per second), in ms; null where /proc is absent.
+   * CPU time the process has used so far (user + system, from /proc/<pid>/stat in USER_HZ ticks), in ms;
+   * null where /proc is absent.
    */
   cpuMs(): number | null {
     try {
       const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
       // Fields after the command name (in parentheses, which may hold spaces): utime and stime are 12th and 13th.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10;
+      return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
     } catch {
       return null;
     }

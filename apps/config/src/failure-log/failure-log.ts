@@ -34,6 +34,11 @@ export function isFinal(outcome: FailureOutcome): boolean {
   return outcome !== 'failed';
 }
 
+/** Whether the attempt's row keeps its job (for a resend): final failures only. */
+function keepsJob(outcome: AttemptOutcome): boolean {
+  return isFailure(outcome) && isFinal(outcome);
+}
+
 /** Most of a response body a reason keeps (the attempt event already holds at most 1 KiB of it). */
 export const MAX_REASON_CHARS = 500;
 
@@ -108,7 +113,7 @@ export function decodeLoggedAttempt(
   const decoded = decodeJson(loggedAttemptSchema, value);
   if (!decoded.ok) return decoded;
   const { outcome, job } = decoded.value;
-  if (isFailure(outcome) && isFinal(outcome)) {
+  if (keepsJob(outcome)) {
     const checked = deliveryJobSchema.safeParse(job);
     if (!checked.success) {
       return { ok: false, reason: formatIssues(checked.error, ['job']) };
@@ -140,7 +145,7 @@ export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
     final,
     trigger: attempt.trigger,
     delivery_id: attempt.delivery_id,
-    job: final ? attempt.job : null,
+    job: keepsJob(outcome) ? attempt.job : null,
   };
 }
 
