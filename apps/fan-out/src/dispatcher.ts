@@ -5,6 +5,7 @@ import {
   attemptOf,
   classify,
   interruptedAttemptOf,
+  jobAtAttempt,
   newToken,
   prepareDelivery,
   writtenPayload,
@@ -59,15 +60,17 @@ export class Dispatcher {
       );
       return this.producer.send([rejectedRecord(this.topics.rejected, message, ctx, decoded.reason)]);
     }
-    const job = decoded.value;
-    // The job goes into its attempt event and the journal as the bytes it came in (validated above), not
-    // stringified again.
-    const rawJob = message.value as Buffer;
+    const received = decoded.value;
     const trace = traceHeadersOf(message.headers);
     let journaled: number | null = null;
-    const { attemptedAt, prepared, sent } = await this.limiter.run(endpointOf(job.url), async () => {
-      // Signed when its turn comes, so the timestamp is the POST's, not the time it waited.
+    const limited = await this.limiter.run(endpointOf(received.url), async () => {
+      // Signed when its turn comes, so the timestamp is the POST's, not the time it waited; and under the
+      // PII policy in force then, which the job carries on to its attempt event (hence to retries).
       const attemptedAt = Date.now();
+      const job = jobAtAttempt(this.state, received);
+      // The job goes into its attempt event and the journal as the bytes it came in (validated above), not
+      // stringified again, unless redaction changed it just now.
+      const rawJob = job === received ? (message.value as Buffer) : JSON.stringify(job);
       const prepared = prepareDelivery(this.state, job, attemptedAt, newToken());
       const written = () => {
         const request = { attemptedAt, accountId: prepared.accountId, traceHeaders: trace };
@@ -80,8 +83,9 @@ export class Dispatcher {
             result: { kind: 'error', errorClass: 'no_signing_key', message: prepared.reason } as const,
             durationMs: 0,
           };
-      return { attemptedAt, prepared, sent };
+      return { attemptedAt, job, rawJob, prepared, sent };
     });
+    const { attemptedAt, job, rawJob, prepared, sent } = limited;
     const { result, durationMs } = sent;
     const classified = classify(result);
     const m = hookpostMetrics();

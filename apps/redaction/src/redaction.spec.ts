@@ -104,6 +104,36 @@ describe('redactEvent', () => {
     }
   });
 
+  describe('given what the view does not hold, when an event passes, then it is redacted (fails closed, never passed on in clear)', () => {
+    const unknown: Array<[string, () => ConfigState]> = [
+      ['a domain the view does not hold', () => emptyConfigState()],
+      [
+        'a domain whose account the view does not hold',
+        () => {
+          const s = state();
+          applyConfigRecord(s, configKey.account('S'), null);
+          return s;
+        },
+      ],
+      [
+        "a subaccount's domain whose primary the view does not hold",
+        () => {
+          const s = state();
+          applyConfigRecord(s, configKey.account('P'), null);
+          return s;
+        },
+      ],
+    ];
+    for (const [name, view] of unknown) {
+      it(`given ${name}`, () => {
+        const out = redactEvent(eventOf('opened', structuredClone(SEED_OPENED)), view());
+        assert.equal(out.redacted, true);
+        assert.equal(out.event_data.recipient, REDACTED);
+        assert.equal(out.event_data.ip, REDACTED);
+      });
+    }
+  });
+
   it('given redaction on, when an event passes, then the input event is not mutated', () => {
     const event = eventOf('opened', structuredClone(SEED_OPENED));
     redactEvent(event, state({ domain: true }));

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { decodeJson, SCHEMAS, webhookEventSchema, type WebhookEvent } from '@hookpost/contracts';
-import { redactEventData, redactionEnabled, type ConfigState } from '@hookpost/domain';
+import { redactEventData, redactionRequired, type ConfigState } from '@hookpost/domain';
 import { jsonMessage, rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
 
@@ -9,9 +9,12 @@ export interface RedactionTopics {
   rejected: string;
 }
 
-/** Applies the PII policy of the event's domain/account; after this nothing downstream holds the values. */
+/**
+ * Applies the PII policy of the event's domain/account; after this nothing downstream holds the values.
+ * A domain or account the view does not hold is redacted (fails closed, `redactionRequired`).
+ */
 export function redactEvent(event: WebhookEvent, state: ConfigState): WebhookEvent {
-  if (!redactionEnabled(state, event.domain)) return event;
+  if (!redactionRequired(state, event.domain)) return event;
   return { ...event, redacted: true, event_data: redactEventData(event.webhook, event.event_data) };
 }
 

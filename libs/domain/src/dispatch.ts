@@ -1,6 +1,7 @@
 import { attemptId, type DeliveryAttempt, type DeliveryJob } from '@hookpost/contracts';
 import type { Classification } from './classify';
 import { ownersOf, type ConfigState } from './config-state';
+import { jobAtAttempt } from './redact-at-attempt';
 import { standardWebhookHeaders, webhookBody } from './signature';
 
 export type PreparedDelivery =
@@ -10,7 +11,8 @@ export type PreparedDelivery =
 /**
  * The signed body of one attempt: signed with the domain owner's key, plus `parent-signature` with the
  * primary's key for a subaccount's domain; and, when the account opted in, the Standard Webhooks
- * headers over that exact body. Time and token come in, so this stays pure.
+ * headers over that exact body. The event data is under the PII policy in force now (`jobAtAttempt`;
+ * a lookup when the caller has applied it already). Time and token come in, so this stays pure.
  */
 export function prepareDelivery(
   state: ConfigState,
@@ -31,7 +33,7 @@ export function prepareDelivery(
   }
   const timestamp = String(Math.floor(nowMs / 1000));
   const body = webhookBody({
-    eventData: job.event_data,
+    eventData: jobAtAttempt(state, job).event_data,
     signingKey: account.signing_key,
     parentSigningKey: primary?.signing_key ?? null,
     timestamp,

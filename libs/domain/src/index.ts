@@ -1,5 +1,6 @@
 export * from './normalise';
 export * from './redact';
+export * from './redact-at-attempt';
 export * from './signature';
 export * from './classify';
 export * from './config-state';

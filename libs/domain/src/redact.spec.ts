@@ -2,7 +2,7 @@ import { describe, it } from '@jest/globals';
 import { expectEqual } from './testing/expect-equal';
 import assert from 'node:assert/strict';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@hookpost/contracts';
-import { REDACTED, REDACTION_TABLE, redactEventData, type PiiField } from './redact';
+import { isRedacted, REDACTED, REDACTION_TABLE, redactEventData, type PiiField } from './redact';
 import { SEED_CASES, SEED_EVENTS, type JsonObject } from './testing/seed-events';
 
 /** The seed's table (004), written out independently of the code: ✔️ = replaced by [REDACTED]. */
@@ -137,5 +137,31 @@ describe('redactEventData', () => {
   it('given envelope.sending-ip on a delivered event, when redacted, then it is not taken for the "ip" field', () => {
     const out = redactEventData('delivered', structuredClone(SEED_EVENTS.delivered));
     assert.equal(at(out, ['envelope', 'sending-ip']), '161.38.194.10');
+  });
+});
+
+describe('isRedacted', () => {
+  for (const { webhook, data } of SEED_CASES) {
+    it(`given the ${webhook} seed, then it is not redacted as it is, and is once redacted`, () => {
+      assert.equal(isRedacted(webhook, data), false);
+      assert.equal(isRedacted(webhook, redactEventData(webhook, data)), true);
+    });
+  }
+
+  it('given one field of the table still holding a value, then it is not redacted', () => {
+    const data = redactEventData('delivered', SEED_EVENTS.delivered);
+    (data.message as JsonObject).headers = { to: 'a@example.com' };
+    assert.equal(isRedacted('delivered', data), false);
+  });
+
+  it('given the fields absent or null, then it is redacted (nothing to hide)', () => {
+    assert.equal(isRedacted('opened', { recipient: null, message: {} }), true);
+    assert.equal(isRedacted('accepted', { envelope: 'smtp', message: { headers: null } }), true);
+  });
+
+  it('given a field the table keeps for this type, then it does not count (ip of a delivered event)', () => {
+    const data = redactEventData('delivered', SEED_EVENTS.delivered);
+    data.ip = '10.0.0.1';
+    assert.equal(isRedacted('delivered', data), true);
   });
 });

@@ -30,6 +30,24 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * True when no field the table names for `webhook` still holds a value: each is absent, null or already
+ * `[REDACTED]`. Redaction is idempotent, so such data needs no copy to be redacted again.
+ */
+export function isRedacted(webhook: WebhookEventType, eventData: Json): boolean {
+  for (const field of REDACTION_TABLE[webhook]) {
+    const path = FIELD_PATHS[field];
+    let node: unknown = eventData;
+    const last = path.length - 1;
+    for (let i = 0; i < last; i++) node = isObject(node) ? node[path[i]] : undefined;
+    if (!isObject(node)) continue;
+    // Absent and undefined are one for JSON data.
+    const value = node[path[last]];
+    if (value !== undefined && value !== null && value !== REDACTED) return false;
+  }
+  return true;
+}
+
 /** Returns a copy of `eventData` with the fields of the table replaced; only present fields are touched. */
 export function redactEventData(webhook: WebhookEventType, eventData: Json): Json {
   const out = structuredClone(eventData);

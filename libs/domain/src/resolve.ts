@@ -34,7 +34,10 @@ export function resolveEndpoints(
   return [...byUrl.values()];
 }
 
-/** Redaction applies when the domain has it on, or the primary account (own account if primary) has. */
+/**
+ * The opt-in flags alone: the domain has it on, or the primary account (own account if primary) has; false
+ * for what the view does not hold. What to do with an event is `redactionRequired`'s (it fails closed).
+ */
 export function redactionEnabled(state: ConfigState, domainName: string): boolean {
   const domain = state.domains.get(domainName);
   if (!domain) return false;

@@ -1,0 +1,30 @@
+import type { DeliveryJob } from '@hookpost/contracts';
+import type { ConfigState } from './config-state';
+import { isRedacted, redactEventData } from './redact';
+
+/**
+ * Whether the PII policy in force requires redaction for `domainName`: the domain's own flag, or its
+ * primary account's (its own account's when that is a primary). Fails closed: a domain, account or primary
+ * the view does not hold (not there yet, or deleted since) is redacted, never sent in clear.
+ */
+export function redactionRequired(state: ConfigState, domainName: string): boolean {
+  const domain = state.domains.get(domainName);
+  if (!domain) return true;
+  if (domain.redact_pii) return true;
+  const account = state.accounts.get(domain.account_id);
+  if (!account) return true;
+  const primary = account.parent_id ? state.accounts.get(account.parent_id) : account;
+  return primary?.redact_pii ?? true;
+}
+
+/**
+ * The job as it is attempted now: its event data under the policy in force at this moment (seed 001:
+ * "just before we attempt to deliver"), for first attempts, retries and resends alike. The same object
+ * when nothing changes (redaction off, or the data already redacted upstream), so the common case costs
+ * a few lookups and no copy; a copy with the table's fields replaced otherwise. Redaction turned off
+ * since cannot restore what a job lost: it carries only the data as it was redacted.
+ */
+export function jobAtAttempt(state: ConfigState, job: DeliveryJob): DeliveryJob {
+  if (!redactionRequired(state, job.domain) || isRedacted(job.webhook, job.event_data)) return job;
+  return { ...job, event_data: redactEventData(job.webhook, job.event_data) };
+}
