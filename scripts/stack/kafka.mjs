@@ -40,7 +40,7 @@ const M2 = join(LOCAL, 'm2');
 const CLASSPATH = join(LOCAL, 'kafka', 'classpath.txt');
 
 /** Jars of the classpath, fetched from Maven Central on first use (or when pom.xml changed). */
-async function classpath() {
+export async function classpath() {
   mkdirSync(join(LOCAL, 'kafka'), { recursive: true });
   if (existsSync(CLASSPATH) && statSync(CLASSPATH).mtimeMs >= statSync(POM).mtimeMs) {
     const jars = readFileSync(CLASSPATH, 'utf8').trim().split(delimiter).filter(Boolean);

@@ -2,13 +2,14 @@ import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { HEADERS, SCHEMAS, webhookEventSchema } from '@hookpost/contracts';
-import type { OutgoingRecord } from '@hookpost/kafka';
+import { recordBatchBytes, type OutgoingRecord } from '@hookpost/kafka';
 import { SEED_CASES, SEED_DELIVERED, seedBytes } from '../../../libs/domain/src/testing/seed-events';
 import { ingestMessage, validTraceHeaders, type IngestStats } from './ingest';
 
 const TOPICS = { events: 'eu.webhook.events', rejected: 'eu.mail.events.rejected' };
 const CTX = { topic: 'eu.mail.events', partition: 3 };
 const NOW_MS = 1_770_146_800_000;
+const LIMITS = { events: 2 * 1024 * 1024, rejected: 2 * 1024 * 1024 };
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 function kafkaMessage(value: Buffer | null, headers: IHeaders = {}): KafkaMessage {
@@ -26,7 +27,7 @@ function jsonValue(record: OutgoingRecord): unknown {
 
 function run(message: KafkaMessage): { records: OutgoingRecord[]; stats: IngestStats } {
   const stats: IngestStats = { accepted: 0, rejected: 0 };
-  return { records: ingestMessage(message, CTX, TOPICS, stats, NOW_MS), stats };
+  return { records: ingestMessage(message, CTX, TOPICS, LIMITS, stats, NOW_MS), stats };
 }
 
 describe('ingestMessage', () => {
@@ -162,5 +163,58 @@ describe('ingestMessage', () => {
     const message = kafkaMessage(seedBytes({ ...SEED_DELIVERED, event: 'x'.repeat(5000) }));
     const reason = header(run(message).records[0], HEADERS.rejectReason) ?? '';
     assert.equal(reason, `unknown event name "${'x'.repeat(5000)}`.slice(0, 2000));
+  });
+
+  describe('given the limits of the topics it writes (their max.message.bytes)', () => {
+    const MIB = 1024 * 1024;
+    const withLimits = (message: KafkaMessage, limits: { events: number; rejected: number }) => {
+      const stats: IngestStats = { accepted: 0, rejected: 0 };
+      return { records: ingestMessage(message, CTX, TOPICS, limits, stats, NOW_MS), stats };
+    };
+    /** A valid event of exactly `bytes`. */
+    const sized = (bytes: number) => {
+      const event: Record<string, unknown> = { ...SEED_DELIVERED, 'x-padding': '' };
+      event['x-padding'] = 'p'.repeat(bytes - Buffer.byteLength(JSON.stringify(event)));
+      return Buffer.from(JSON.stringify(event));
+    };
+
+    it("when an event's normalised record fits, then it goes on, with its event-data as written again last", () => {
+      const value = sized(MIB);
+      const { records, stats } = withLimits(kafkaMessage(value), { events: 2 * MIB, rejected: 2 * MIB });
+
+      assert.equal(records[0].topic, TOPICS.events);
+      assert.ok(recordBatchBytes(records[0].message) <= 2 * MIB);
+      const text = String(records[0].message.value);
+      assert.ok(text.endsWith(`,"event_data":${value.toString()}}`));
+      assert.deepEqual(stats, { accepted: 1, rejected: 0 });
+    });
+
+    it("when the normalised record is over the events topic's limit, then the event is rejected with the sizes, whole", () => {
+      const value = sized(MIB);
+      const { records, stats } = withLimits(kafkaMessage(value), { events: MIB, rejected: 2 * MIB });
+
+      assert.equal(records.length, 1);
+      assert.equal(records[0].topic, TOPICS.rejected);
+      assert.match(
+        header(records[0], HEADERS.rejectReason) ?? '',
+        new RegExp(`^normalised record is \\d+ bytes, over ${TOPICS.events}'s max.message.bytes of ${MIB}$`),
+      );
+      assert.ok((records[0].message.value as Buffer).equals(value));
+      assert.deepEqual(stats, { accepted: 0, rejected: 1 });
+    });
+
+    it("when a rejected record with the original is over the rejected topic's limit, then it keeps the first KiB, the hash and the size", () => {
+      const value = Buffer.alloc(3 * MIB, 0x7b);
+      const { records } = withLimits(kafkaMessage(value), { events: 2 * MIB, rejected: 2 * MIB });
+
+      assert.equal(records[0].topic, TOPICS.rejected);
+      assert.ok(recordBatchBytes(records[0].message) <= 2 * MIB);
+      assert.equal((records[0].message.value as Buffer).length, 1024);
+      assert.equal(header(records[0], HEADERS.originalBytes), String(3 * MIB));
+      assert.match(
+        header(records[0], HEADERS.rejectReason) ?? '',
+        /^message is 3145728 bytes, more than 1048576; /,
+      );
+    });
   });
 });

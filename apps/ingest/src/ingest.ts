@@ -1,12 +1,24 @@
 import type { KafkaMessage } from 'kafkajs';
 import { HEADERS, SCHEMAS } from '@hookpost/contracts';
 import { normaliseMailEvent } from '@hookpost/domain';
-import { jsonMessage, rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
+import {
+  jsonMessageWith,
+  recordBatchBytes,
+  rejectedRecord,
+  type OutgoingRecord,
+  type TransformContext,
+} from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
 
 export interface IngestTopics {
   events: string;
   rejected: string;
+}
+
+/** The `max.message.bytes` of each topic ingest writes, learned from the broker at start-up. */
+export interface IngestLimits {
+  events: number;
+  rejected: number;
 }
 
 export interface IngestStats {
@@ -31,30 +43,42 @@ export function validTraceHeaders(headers: Record<string, string>): Record<strin
   return out;
 }
 
-/** One `mail.events` message -> a normalised event on `webhook.events`, or the original bytes rejected. */
+/**
+ * One `mail.events` message -> a normalised event on `webhook.events`, or the original bytes rejected.
+ * Each record is checked against its topic's limit before it is produced: one the broker refuses would
+ * stop ingest, which would read the same message again and stop again. A normalised record over it is
+ * rejected; a rejected record over it keeps the first KiB of the original, its SHA-256 and size.
+ */
 export function ingestMessage(
   message: KafkaMessage,
   ctx: TransformContext,
   topics: IngestTopics,
+  limits: IngestLimits,
   stats: IngestStats,
   nowMs: number,
 ): OutgoingRecord[] {
-  const result = normaliseMailEvent(message.value, nowMs);
-  if (!result.ok) {
+  const reject = (reason: string): OutgoingRecord[] => {
     stats.rejected++;
-    return [rejectedRecord(topics.rejected, message, ctx, result.reason)];
+    return [rejectedRecord(topics.rejected, message, ctx, reason, limits.rejected)];
+  };
+  const result = normaliseMailEvent(message.value, nowMs);
+  if (!result.ok) return reject(result.reason);
+  const { event_data: _, ...envelope } = result.event;
+  void _;
+  const normalised = jsonMessageWith(
+    envelope.domain,
+    envelope,
+    'event_data',
+    result.eventDataJson,
+    SCHEMAS.webhookEvent,
+    validTraceHeaders(traceHeadersOf(message.headers)),
+  );
+  const size = recordBatchBytes(normalised);
+  if (size > limits.events) {
+    return reject(
+      `normalised record is ${size} bytes, over ${topics.events}'s max.message.bytes of ${limits.events}`,
+    );
   }
   stats.accepted++;
-  const event = result.event;
-  return [
-    {
-      topic: topics.events,
-      message: jsonMessage(
-        event.domain,
-        event,
-        SCHEMAS.webhookEvent,
-        validTraceHeaders(traceHeadersOf(message.headers)),
-      ),
-    },
-  ];
+  return [{ topic: topics.events, message: normalised }];
 }

@@ -7,6 +7,9 @@ export const HEADERS = {
   sourceTopic: 'hookpost-source-topic',
   sourcePartition: 'hookpost-source-partition',
   sourceOffset: 'hookpost-source-offset',
+  /** On a rejected record too large to keep the original: its value's SHA-256 (hex) and size in bytes. */
+  originalSha256: 'hookpost-original-sha256',
+  originalBytes: 'hookpost-original-bytes',
 } as const;
 
 /** Schema name + version of each message value. */

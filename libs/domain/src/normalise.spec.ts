@@ -4,11 +4,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { webhookEventSchema } from '@hookpost/contracts';
 import {
+  MAX_DOMAIN_NAME_CHARS,
+  MAX_EVENT_ID_CHARS,
   MAX_MAIL_EVENT_BYTES,
+  MAX_MESSAGE_ID_CHARS,
   MAX_NESTING_DEPTH,
   nestedDeeperThan,
   normaliseMailEvent,
   webhookNameOf,
+  wellFormed,
   type NormaliseResult,
 } from './normalise';
 import {
@@ -325,5 +329,137 @@ describe('nestedDeeperThan', () => {
     const value = { wide: Array.from({ length: 1000 }, (_, i) => ({ i })), deep: { a: { b: { c: {} } } } };
     assert.equal(nestedDeeperThan(value, 4), true);
     assert.equal(nestedDeeperThan(value, 5), false);
+  });
+});
+
+describe('normaliseMailEvent: well-formed strings, capped fields, the event as written again', () => {
+  /** The seed's delivered event as JSON text with `@@name@@` placeholders replaced by raw JSON text. */
+  function text(edit: (e: JsonObject) => void, raw: Record<string, string> = {}): Buffer {
+    const event = structuredClone(SEED_DELIVERED);
+    edit(event);
+    let json = JSON.stringify(event);
+    for (const [name, value] of Object.entries(raw)) json = json.replace(`"@@${name}@@"`, value);
+    return Buffer.from(json);
+  }
+
+  it('given lone surrogates (\\ud800 escapes) in a value, a key, an array and the message-id, when normalised, then each becomes U+FFFD and the event is written well-formed', () => {
+    const raw = text(
+      (e) => {
+        e['x-subject'] = '@@subject@@';
+        e['x-list'] = ['@@item@@', 1];
+        e['@@key@@'] = 'k';
+        (e.message as { headers: Record<string, unknown> }).headers['message-id'] = '@@mid@@';
+      },
+      {
+        subject: '"a\\ud800b"',
+        item: '"\\udfff"',
+        key: '"x-\\udc00"',
+        mid: '"\\ud83d@example.com"',
+      },
+    );
+    const result = normaliseMailEvent(raw, RECEIVED_AT);
+
+    assert.ok(result.ok, result.ok ? '' : result.reason);
+    const data = result.event.event_data as Record<string, unknown>;
+    expectEqual(
+      [data['x-subject'], data['x-list'], data['x-\ufffd'], result.event.message_id],
+      ['a\ufffdb', ['\ufffd', 1], 'k', '\ufffd@example.com'],
+    );
+    const written = result.eventDataJson.toString('utf8');
+    assert.doesNotMatch(written, /\\u[dD][89a-fA-F]/);
+    expectEqual(JSON.parse(written), data);
+  });
+
+  it('given a well-formed surrogate pair escape and a literal "\\\\ud800" text, when normalised, then both are kept as they are', () => {
+    const raw = text((e) => (e['x-emoji'] = '@@emoji@@'), { emoji: '["\\ud83d\\ude00", "\\\\ud800"]' });
+    const result = normaliseMailEvent(raw, RECEIVED_AT);
+
+    assert.ok(result.ok);
+    expectEqual((result.event.event_data as Record<string, unknown>)['x-emoji'], ['😀', '\\ud800']);
+  });
+
+  const caps: Array<[string, number, (e: JsonObject, v: string) => void]> = [
+    ['id', MAX_EVENT_ID_CHARS, (e, v) => (e.id = v)],
+    ['domain.name', MAX_DOMAIN_NAME_CHARS, (e, v) => (e.domain = { name: v })],
+    [
+      'message.headers.message-id',
+      MAX_MESSAGE_ID_CHARS,
+      (e, v) => ((e.message as { headers: Record<string, unknown> }).headers['message-id'] = v),
+    ],
+  ];
+  for (const [field, max, set] of caps) {
+    it(`given ${field} of exactly ${max} characters, when normalised, then it is accepted whole`, () => {
+      const value = 'a'.repeat(max);
+      const result = normaliseMailEvent(
+        text((e) => set(e, value)),
+        RECEIVED_AT,
+      );
+      assert.ok(result.ok, result.ok ? '' : result.reason);
+    });
+
+    it(`given ${field} of ${max + 1} characters, when normalised, then it is rejected (never cut) with the reason`, () => {
+      const result = normaliseMailEvent(
+        text((e) => set(e, 'a'.repeat(max + 1))),
+        RECEIVED_AT,
+      );
+      assert.equal(reasonOf(result), `${field} is ${max + 1} characters, more than ${max}`);
+    });
+  }
+
+  it('given numbers in every JSON form, when normalised, then the event-data written again has the same numbers', () => {
+    const raw = text((e) => (e['x-numbers'] = '@@n@@'), { n: '[1e20,1e-7,0.1e1,-0,1E+2,12.50]' });
+    const result = normaliseMailEvent(raw, RECEIVED_AT);
+
+    assert.ok(result.ok);
+    expectEqual(JSON.parse(result.eventDataJson.toString())['x-numbers'], [1e20, 1e-7, 1, 0, 100, 12.5]);
+  });
+
+  it('given an event under 1 MiB whose 1e20 numbers make it 4 MB when written again, when normalised, then it is rejected with both sizes', () => {
+    const raw = text((e) => (e['x-numbers'] = '@@n@@'), { n: `[${Array(200_000).fill('1e20').join(',')}]` });
+    assert.ok(raw.length < MAX_MAIL_EVENT_BYTES);
+
+    assert.match(
+      reasonOf(normaliseMailEvent(raw, RECEIVED_AT)),
+      new RegExp(
+        `^event is \\d+ bytes as written again \\(from ${raw.length}: .*more than ${MAX_MAIL_EVENT_BYTES}$`,
+      ),
+    );
+  });
+
+  it('given invalid UTF-8 that triples when replaced by U+FFFD past 1 MiB, when normalised, then it is rejected; a few invalid bytes are replaced and accepted', () => {
+    const withBytes = (n: number) => {
+      const [head, tail] = text((e) => (e['x-latin1'] = '@@b@@'))
+        .toString()
+        .split('"@@b@@"');
+      return Buffer.concat([Buffer.from(`${head}"`), Buffer.alloc(n, 0xe9), Buffer.from(`"${tail}`)]);
+    };
+    assert.match(reasonOf(normaliseMailEvent(withBytes(400_000), RECEIVED_AT)), /as written again/);
+
+    const few = normaliseMailEvent(withBytes(3), RECEIVED_AT);
+    assert.ok(few.ok);
+    assert.equal((few.event.event_data as Record<string, unknown>)['x-latin1'], '\ufffd\ufffd\ufffd');
+  });
+
+  it('given an accepted event, then eventDataJson is its event-data as JSON', () => {
+    const result = normaliseMailEvent(seedBytes(SEED_DELIVERED), RECEIVED_AT);
+
+    assert.ok(result.ok);
+    assert.equal(result.eventDataJson.toString(), JSON.stringify(SEED_DELIVERED));
+  });
+});
+
+describe('wellFormed', () => {
+  it('given scalars and a well-formed tree, then it is returned unchanged', () => {
+    const tree = { a: ['x', 1, null, { b: 'ü😀' }], c: true };
+    expectEqual(wellFormed(structuredClone(tree)), tree);
+    assert.equal(wellFormed('\ud800'), '\ufffd');
+    assert.equal(wellFormed(5), 5);
+  });
+
+  it('given lone surrogates deep in arrays and keys, then every one becomes U+FFFD', () => {
+    expectEqual(wellFormed({ '\udc00k': [[{ v: 'a\ud800' }]], ok: '\ud83d\ude00' }), {
+      ok: '\ud83d\ude00',
+      '\ufffdk': [[{ v: 'a\ufffd' }]],
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+import { registerCompressionCodecs } from './codecs';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -49,7 +50,9 @@ export interface KafkaClientOptions {
   security?: KafkaSecurity;
 }
 
+/** A kafkajs client of a service; every codec Kafka has is registered first (LZ4, Snappy, ZSTD besides GZIP). */
 export function createKafka(opts: KafkaClientOptions): Kafka {
+  registerCompressionCodecs();
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,

@@ -13,3 +13,4 @@ export * from './read-since';
 export * from './commit-timer';
 export * from './drain';
 export * from './fetch';
+export * from './codecs';

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { KafkaMessage, Message } from 'kafkajs';
 import { HEADERS, SCHEMAS } from '@hookpost/contracts';
 import { traceHeadersOf } from '@hookpost/telemetry';
-import type { OutgoingRecord } from './producer';
+import { recordBatchBytes, type OutgoingRecord } from './producer';
 
 /** A JSON message with its schema name and the trace context of what caused it. */
 export function jsonMessage(
@@ -48,28 +49,61 @@ export function jsonMessageWith(
   return { key, value: body, headers: { ...traceHeaders, [HEADERS.schema]: schema } };
 }
 
+/** What an oversize rejected record keeps of the original value (and of its key). */
+export const REJECTED_KEPT_BYTES = 1024;
+const MAX_REASON_CHARS = 2000;
+/** Trace headers longer than this are not kept on an oversize rejected record (W3C: tracestate <= 512). */
+const MAX_KEPT_TRACE_HEADER = 4096;
+
 /**
  * Input that is not a valid message goes to a rejected topic with its original bytes, the reason and
- * where it came from: never dropped silently.
+ * where it came from: never dropped silently. When the record with the original would be over
+ * `maxRecordBytes` (the rejected topic's max.message.bytes: a gzip batch from a mail server can unpack to
+ * more than that), it keeps the headers, the first REJECTED_KEPT_BYTES of the value (and of the key), the
+ * original's SHA-256 and size in bytes, and says so in the reason: a record the broker refuses would stop
+ * the consumer on it for good.
  */
 export function rejectedRecord(
   topic: string,
   message: KafkaMessage,
   source: { topic: string; partition: number },
   reason: string,
+  maxRecordBytes = Number.POSITIVE_INFINITY,
 ): OutgoingRecord {
+  const trace = traceHeadersOf(message.headers);
+  const headers = (why: string, extra: Record<string, string> = {}) => ({
+    [HEADERS.schema]: SCHEMAS.rejectedMailEvent,
+    [HEADERS.rejectReason]: why.slice(0, MAX_REASON_CHARS),
+    [HEADERS.sourceTopic]: source.topic,
+    [HEADERS.sourcePartition]: String(source.partition),
+    [HEADERS.sourceOffset]: message.offset,
+    ...extra,
+  });
+  const whole: Message = {
+    key: message.key,
+    value: message.value,
+    headers: { ...trace, ...headers(reason) },
+  };
+  const size = recordBatchBytes(whole);
+  if (size <= maxRecordBytes) return { topic, message: whole };
+  const value = message.value ?? Buffer.alloc(0);
+  const keptTrace = Object.fromEntries(
+    Object.entries(trace).filter(([, v]) => Buffer.byteLength(v) <= MAX_KEPT_TRACE_HEADER),
+  );
+  const note =
+    `; the record with the original (${size} bytes) is over ${topic}'s limit of ${maxRecordBytes}: ` +
+    `its first ${REJECTED_KEPT_BYTES} bytes are kept, with its SHA-256 and size`;
   return {
     topic,
     message: {
-      key: message.key,
-      value: message.value,
+      key: message.key === null ? null : message.key.subarray(0, REJECTED_KEPT_BYTES),
+      value: value.subarray(0, REJECTED_KEPT_BYTES),
       headers: {
-        ...traceHeadersOf(message.headers),
-        [HEADERS.schema]: SCHEMAS.rejectedMailEvent,
-        [HEADERS.rejectReason]: reason.slice(0, 2000),
-        [HEADERS.sourceTopic]: source.topic,
-        [HEADERS.sourcePartition]: String(source.partition),
-        [HEADERS.sourceOffset]: message.offset,
+        ...keptTrace,
+        ...headers(reason.slice(0, MAX_REASON_CHARS - note.length) + note, {
+          [HEADERS.originalSha256]: createHash('sha256').update(value).digest('hex'),
+          [HEADERS.originalBytes]: String(value.length),
+        }),
       },
     },
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
-import type { Kafka, ProducerBatch } from 'kafkajs';
-import { BatchingProducer, chunkRecords, type OutgoingRecord } from './producer';
+import type { Kafka, Message, ProducerBatch } from 'kafkajs';
+import { BatchingProducer, chunkRecords, recordBatchBytes, type OutgoingRecord } from './producer';
 import { jsonMessageWith } from './messages';
 
 const record = (i: number, bytes: number): OutgoingRecord => ({
@@ -125,4 +125,48 @@ describe('BatchingProducer', () => {
     acks[1]();
     await Promise.all(later);
   });
+});
+
+describe('recordBatchBytes', () => {
+  /** The record batch kafkajs writes for one message, as the broker measures it (offset and length included). */
+  async function encodedBatchBytes(message: Message): Promise<number> {
+    // kafkajs's own encoders (not exported by its index): what its producer sends for this one record
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal, untyped modules
+    const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
+      RecordBatch: (o: { records: unknown[] }) => Promise<{ buffer: Buffer }>;
+    };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal, untyped modules
+    const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (o: unknown) => unknown;
+    const batch = await RecordBatch({
+      records: [Record({ key: message.key, value: message.value, headers: message.headers ?? {} })],
+    });
+    return batch.buffer.length;
+  }
+
+  const cases: Array<[string, Message]> = [
+    ['a bare value', { key: null, value: 'v' }],
+    [
+      'a key, a 1 MiB value and headers',
+      {
+        key: 'example.com',
+        value: Buffer.alloc(1024 * 1024, 0x61),
+        headers: {
+          traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+          'hookpost-schema': 'x.v1',
+        },
+      },
+    ],
+    [
+      'multi-byte text and a header with two values',
+      { key: 'ü', value: '😀'.repeat(1000), headers: { h: ['a', 'bé'] } },
+    ],
+  ];
+  for (const [name, message] of cases) {
+    it(`given ${name}, then it is at least the encoded batch and at most 64 bytes more`, async () => {
+      const encoded = await encodedBatchBytes(message);
+      const estimate = recordBatchBytes(message);
+      assert.ok(estimate >= encoded, `${estimate} >= ${encoded}`);
+      assert.ok(estimate - encoded <= 64, `${estimate} - ${encoded} <= 64`);
+    });
+  }
 });

@@ -114,6 +114,30 @@ function sizeOf(message: Message): number {
   return bytesOf(message.key) + bytesOf(message.value) + headers + 64;
 }
 
+/** Record batch header (v2: base offset, length, epoch, magic, CRC, attributes, ... record count). */
+const BATCH_OVERHEAD = 61;
+/** A record's varints at their widest: length, timestamp delta (varlong), offset delta, key and value lengths, header count. */
+const RECORD_OVERHEAD = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+const HEADER_OVERHEAD = 10;
+
+const headerValueBytes = (v: unknown): number =>
+  Array.isArray(v)
+    ? v.reduce((n: number, x) => n + bytesOf(x) + HEADER_OVERHEAD, 0)
+    : bytesOf(v) + HEADER_OVERHEAD;
+
+/**
+ * At most the bytes of a record batch holding only this message, uncompressed, as the broker measures it
+ * against the topic's `max.message.bytes` (MESSAGE_TOO_LARGE past it). A record over it can never be
+ * produced: an idempotent producer retries it forever and the consumer that made it dies, reads it again
+ * and makes it again. Check before producing (`topicMaxMessageBytes` learns the limits).
+ */
+export function recordBatchBytes(message: Message): number {
+  let headers = 0;
+  const all = message.headers;
+  if (all) for (const name in all) headers += Buffer.byteLength(name) + headerValueBytes(all[name]);
+  return BATCH_OVERHEAD + RECORD_OVERHEAD + bytesOf(message.key) + bytesOf(message.value) + headers;
+}
+
 /**
  * Splits records into produce requests of at most `maxBytes` (a single larger record goes alone) and
  * `maxRecords`, keeping their order.

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { TopicSpec } from '@hookpost/contracts';
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. Returns the created names. */
@@ -63,5 +63,42 @@ export async function waitForLeaders(
       throw new Error(`topics without a leader after ${timeoutMs} ms: ${topics.join(', ')}`);
     }
     await sleep(pollMs);
+  }
+}
+
+/**
+ * The `max.message.bytes` each topic enforces (its own setting, or the broker's `message.max.bytes` it
+ * inherits), as the broker describes it: the largest record batch it accepts. Asked at start-up by a
+ * service that must check what it produces; throws (the service does not start) when the broker does not
+ * answer for a topic.
+ */
+export async function topicMaxMessageBytes(kafka: Kafka, topics: string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name,
+        configNames: ['max.message.bytes'],
+      })),
+    });
+    const limits = new Map<string, number>();
+    for (const resource of resources) {
+      const entry = resource.configEntries.find((e) => e.configName === 'max.message.bytes');
+      const bytes = Number(entry?.configValue);
+      if (resource.errorCode !== 0 || !Number.isSafeInteger(bytes) || bytes <= 0) {
+        throw new Error(
+          `max.message.bytes of ${resource.resourceName}: ${resource.errorMessage || `got ${entry?.configValue}`}`,
+        );
+      }
+      limits.set(resource.resourceName, bytes);
+    }
+    const missing = topics.filter((t) => !limits.has(t));
+    if (missing.length > 0) throw new Error(`max.message.bytes not described for ${missing.join(', ')}`);
+    return limits;
+  } finally {
+    await admin.disconnect();
   }
 }
