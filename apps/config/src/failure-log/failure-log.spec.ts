@@ -8,12 +8,27 @@ import {
   isFinal,
   MAX_REASON_CHARS,
   projectBatch,
+  visibleWebhookOwners,
 } from './failure-log';
 import { sampleAttempt, sampleJob } from './testing/fixtures';
 
 const message = (offset: number, value: unknown) => ({
   offset: String(offset),
   value: typeof value === 'string' ? value : JSON.stringify(value),
+});
+
+describe('visibleWebhookOwners', () => {
+  it("given a subaccount's own key, then only its own webhooks' failures", () => {
+    expectEqual(visibleWebhookOwners({ accountId: 'S', parentId: 'P', viaPrimary: false }), ['S']);
+  });
+
+  it('given the primary acting for its subaccount (X-Mailgun-On-Behalf-Of), then its own too', () => {
+    expectEqual(visibleWebhookOwners({ accountId: 'S', parentId: 'P', viaPrimary: true }), ['S', 'P']);
+  });
+
+  it('given a primary, then its own', () => {
+    expectEqual(visibleWebhookOwners({ accountId: 'P', parentId: null, viaPrimary: false }), ['P']);
+  });
 });
 
 describe('failureRowOf', () => {
@@ -42,12 +57,24 @@ describe('failureRowOf', () => {
       message_id: '<20250101.1@mg.example.com>',
       domain: 'mg.example.com',
       account_id: 'acc-1',
+      webhook_account_id: 'acc-1',
       attempt: 2,
       final: false,
       trigger: 'retry',
       delivery_id: job.delivery_id,
       job: null,
     });
+  });
+
+  it("given an attempt of the primary's account-level webhook on a subaccount's domain, then the row is the primary's", () => {
+    const job = sampleJob({ level: 'account', webhook_account_id: 'primary-1' });
+    const row = failureRowOf(sampleAttempt({ account_id: 'sub-1', webhook_account_id: 'primary-1' }, job));
+    expectEqual([row?.account_id, row?.webhook_account_id], ['sub-1', 'primary-1']);
+  });
+
+  it("given an attempt recorded before webhook_account_id existed, then the row falls back to the domain's owner", () => {
+    const row = failureRowOf(sampleAttempt({ account_id: 'sub-1' }));
+    expectEqual([row?.account_id, row?.webhook_account_id], ['sub-1', 'sub-1']);
   });
 
   it('given a rejected attempt (406), then the row is final and keeps the job, for a resend', () => {

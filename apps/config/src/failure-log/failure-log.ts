@@ -18,6 +18,21 @@ import {
 
 export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
 
+/**
+ * Whose webhooks' failures a caller sees on its domains: its own; with the primary's key acting for the
+ * subaccount (X-Mailgun-On-Behalf-Of), the primary's too (its account-level webhooks fire for the
+ * subaccount's domains). A subaccount's own key never sees its primary's.
+ */
+export function visibleWebhookOwners(caller: {
+  accountId: string;
+  parentId: string | null;
+  viaPrimary: boolean;
+}): string[] {
+  return caller.viaPrimary && caller.parentId !== null
+    ? [caller.accountId, caller.parentId]
+    : [caller.accountId];
+}
+
 /** Outcomes the failure log records: every attempt that did not deliver. */
 export const FAILURE_OUTCOMES = ['failed', 'rejected', 'dropped'] as const;
 export type FailureOutcome = (typeof FAILURE_OUTCOMES)[number];
@@ -77,7 +92,13 @@ export interface FailureRow {
   event_id: string;
   message_id: string;
   domain: string;
+  /** The domain's owner. */
   account_id: string | null;
+  /**
+   * The account whose webhook the POST went to (webhookOwnerOf): whose failure log lists the row and who
+   * may resend it.
+   */
+  webhook_account_id: string | null;
   attempt: number;
   final: boolean;
   trigger: DeliveryTrigger;
@@ -123,6 +144,14 @@ export function decodeLoggedAttempt(
   return decoded;
 }
 
+/**
+ * Whose webhook an attempt's POST went to: the attempt's `webhook_account_id`; an attempt recorded before
+ * it existed falls back to the domain's owner (the rule of that time).
+ */
+export function webhookOwnerOf(attempt: Pick<DeliveryAttempt, 'account_id' | 'webhook_account_id'>) {
+  return attempt.webhook_account_id ?? attempt.account_id;
+}
+
 /** The row of an attempt, or null when the attempt delivered. */
 export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
   const { outcome } = attempt;
@@ -141,6 +170,7 @@ export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
     message_id: attempt.message_id,
     domain: attempt.domain,
     account_id: attempt.account_id,
+    webhook_account_id: webhookOwnerOf(attempt),
     attempt: attempt.attempt,
     final,
     trigger: attempt.trigger,

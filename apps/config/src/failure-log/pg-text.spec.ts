@@ -16,6 +16,7 @@ const row = (over: Partial<FailureRow> = {}): FailureRow => ({
   message_id: 'm@example.com',
   domain: 'mg.example.com',
   account_id: 'sub',
+  webhook_account_id: 'sub',
   attempt: 2,
   final: false,
   trigger: 'retry',

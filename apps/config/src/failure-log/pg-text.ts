@@ -41,6 +41,7 @@ export const FAILURE_LOG_COLUMNS = [
   'trigger',
   'delivery_id',
   'job',
+  'webhook_account_id',
 ] as const;
 
 const COPY_SPECIALS = /[\\\t\n\r]/g;
@@ -75,7 +76,7 @@ export function copyRows(
         `${r.event}\t${copyField(r.event_id)}\t${copyField(r.message_id)}\t${copyField(r.domain)}\t` +
         `${copyField(r.account_id)}\t${copyField(r.account_id === null ? null : primaryOf(r.account_id))}\t` +
         `${r.attempt}\t${r.final ? 't' : 'f'}\t${r.trigger}\t${copyField(r.delivery_id)}\t` +
-        `${r.job === null ? '\\N' : copyField(pgJson(r.job))}\t${seq}\n`,
+        `${r.job === null ? '\\N' : copyField(pgJson(r.job))}\t${copyField(r.webhook_account_id)}\t${seq}\n`,
     );
   }
   return lines.join('');
