@@ -55,6 +55,20 @@ export function upsertSql(table: string): string {
     ON CONFLICT (attempt_id) DO UPDATE SET ${UPDATED.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
 }
 
+/**
+ * SQLSTATE classes of an error in the data of a statement rather than in reaching the database: data
+ * exceptions (22), integrity constraint violations (23), program limits such as an index entry's size
+ * (54). Only these make the projection write a failing batch's rows one by one; anything else (a
+ * connection refused or lost, the server shutting down, a timeout, no SQLSTATE at all) is waited out.
+ */
+const ROW_ERROR_CLASSES = new Set(['22', '23', '54']);
+
+/** Whether a failed write's error is about its rows (see ROW_ERROR_CLASSES), not about the database. */
+export function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && ROW_ERROR_CLASSES.has(code.slice(0, 2));
+}
+
 /** Upserts rows into `table` with one statement. */
 export async function upsertRows(sql: Sql, table: string, rows: readonly FailureRow[]): Promise<void> {
   if (rows.length === 0) return;

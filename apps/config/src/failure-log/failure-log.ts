@@ -179,23 +179,65 @@ export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
   };
 }
 
+/**
+ * Most UTF-8 bytes of an id the failure log keeps. The ids are keys of B-tree indexes, whose entries
+ * PostgreSQL caps at about 2.7 KB: a longer one (from an old record or a foreign producer; ours are short)
+ * would fail every write of its batch.
+ */
+export const MAX_KEY_BYTES = 1024;
+const KEY_FIELDS = [
+  'attempt_id',
+  'delivery_id',
+  'event_id',
+  'domain',
+  'account_id',
+  'webhook_account_id',
+] as const;
+const INT4_MAX = 2_147_483_647;
+
+/**
+ * Why PostgreSQL could not hold a row, or null: an id longer than MAX_KEY_BYTES, a number beyond its
+ * integer column. Such a record makes no row (the live projection sends it to the rejected topic; a
+ * rebuild skips it alike), so one record never holds up the log.
+ */
+export function rowProblem(row: FailureRow): string | null {
+  for (const field of KEY_FIELDS) {
+    const value = row[field];
+    if (value === null || value.length * 3 <= MAX_KEY_BYTES) continue;
+    const bytes = Buffer.byteLength(value);
+    if (bytes > MAX_KEY_BYTES) {
+      return `${field} is ${bytes} bytes long; the failure log keeps ids of at most ${MAX_KEY_BYTES}`;
+    }
+  }
+  if (row.http_status !== null && Math.abs(row.http_status) > INT4_MAX) {
+    return `http_status ${row.http_status} is out of range`;
+  }
+  if (row.attempt > INT4_MAX) return `attempt ${row.attempt} is out of range`;
+  return null;
+}
+
 /** What a batch of attempt records became: at least, how many were read and which were invalid. */
 export interface Projection {
   /** Valid attempt records read (delivered ones included). */
   attempts: number;
   invalid: Array<{ offset: string; reason: string }>;
+  /** Valid records whose row PostgreSQL cannot hold (rowProblem): for the rejected topic. */
+  rejected: Array<{ offset: string; reason: string }>;
 }
 
 export interface ProjectedBatch extends Projection {
   /** One row per attempt id (the last one read wins), in the order first seen. */
   rows: FailureRow[];
+  /** The offset of the record each row came from, by attempt id. */
+  offsets: Map<string, string>;
 }
 
 /**
  * A batch of attempt messages -> the rows to upsert. An attempt id read twice (a redelivered attempt)
  * keeps its last version, as upserting them one by one in offset order would; so a replay from offset 0
  * gives the same rows as the live projection. Invalid messages are reported, not rows (the retry
- * service, which reads the same topic, sends them to the rejected topic).
+ * service, which reads the same topic, sends them to the rejected topic); so are valid ones whose row
+ * PostgreSQL cannot hold (rowProblem), which only the failure log rejects.
  */
 export function projectBatch<M extends { offset: string; value: Buffer | string | null }>(
   messages: readonly M[],
@@ -203,7 +245,9 @@ export function projectBatch<M extends { offset: string; value: Buffer | string 
   around: <T>(message: M, handle: () => T) => T = (_message, handle) => handle(),
 ): ProjectedBatch {
   const rows = new Map<string, FailureRow>();
+  const offsets = new Map<string, string>();
   const invalid: ProjectedBatch['invalid'] = [];
+  const rejected: ProjectedBatch['rejected'] = [];
   for (const message of messages) {
     around(message, () => {
       const decoded = decodeLoggedAttempt(message.value);
@@ -212,8 +256,21 @@ export function projectBatch<M extends { offset: string; value: Buffer | string 
         return;
       }
       const row = failureRowOf(decoded.value);
-      if (row) rows.set(row.attempt_id, row);
+      if (!row) return;
+      const problem = rowProblem(row);
+      if (problem !== null) {
+        rejected.push({ offset: message.offset, reason: `failure log: ${problem}` });
+        return;
+      }
+      rows.set(row.attempt_id, row);
+      offsets.set(row.attempt_id, message.offset);
     });
   }
-  return { rows: [...rows.values()], attempts: messages.length - invalid.length, invalid };
+  return {
+    rows: [...rows.values()],
+    offsets,
+    attempts: messages.length - invalid.length,
+    invalid,
+    rejected,
+  };
 }
