@@ -10,6 +10,8 @@
 //                                   one component (the chaos test restarts them)
 //   --instance chaos                the chaos test's own broker (127.0.0.1:19092) and server (:55433),
 //                                   in .local/chaos/, beside the default stack
+//   --instance logs                 the log-secrets test's own server (:55447; broker :29092, unused),
+//                                   in .local/logs/
 //
 // A service whose variable is already set (KAFKA_BROKERS, DATABASE_URL) is
 // neither started nor stopped: the given value is used as is.
@@ -27,6 +29,11 @@ const INSTANCES = {
   chaos: () => ({
     kafka: kafkaStack({ dir: join(LOCAL, 'chaos', 'kafka'), port: 19092, controllerPort: 19093 }),
     postgres: postgresStack({ dir: join(LOCAL, 'chaos', 'pg'), port: 55433 }),
+  }),
+  // The log-secrets test stops its PostgreSQL (it uses the shared broker: only `postgres-*` of this one).
+  logs: () => ({
+    kafka: kafkaStack({ dir: join(LOCAL, 'logs', 'kafka'), port: 29092, controllerPort: 29093 }),
+    postgres: postgresStack({ dir: join(LOCAL, 'logs', 'pg'), port: 55447 }),
   }),
 };
 

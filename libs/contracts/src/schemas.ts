@@ -45,6 +45,12 @@ export const deliveryJobSchema = z.object({
   created_at: z.number().int(),
   due_at: z.number().int(),
   event_data: eventData,
+  /**
+   * The account whose webhook this URL is (the domain's owner, or the primary whose account-level
+   * webhook fires for its subaccount's domain): whose failure log shows the delivery. Absent in jobs
+   * made before it existed.
+   */
+  webhook_account_id: z.string().min(1).optional(),
 });
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
@@ -76,6 +82,8 @@ export const deliveryAttemptSchema = z.object({
   webhook: eventType,
   domain: z.string().min(1),
   account_id: z.string().nullable(),
+  /** The job's webhook_account_id (absent in older records: the failure log then takes account_id). */
+  webhook_account_id: z.string().min(1).optional(),
   message_id: z.string().min(1),
   url: z.string(),
   attempt: z.number().int().min(1),

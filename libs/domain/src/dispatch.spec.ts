@@ -200,6 +200,13 @@ describe('attemptOf', () => {
     });
   });
 
+  it("given a job of the primary's account-level webhook, when the attempt is built, then it carries the webhook's owner", () => {
+    const j = job('s.example.com', { level: 'account', webhook_account_id: 'acc_primary' });
+    const attempt = attemptOf({ job: j, accountId: 'acc_sub', result, durationMs: 1, attemptedAt: NOW_MS });
+    assert.deepEqual(deliveryAttemptSchema.parse(attempt), attempt);
+    assert.deepEqual([attempt.account_id, attempt.webhook_account_id], ['acc_sub', 'acc_primary']);
+  });
+
   it('given the same job and attempt number twice, when built, then the attempt id is the same (replays are idempotent)', () => {
     const a = attemptOf({
       job: job('p.example.com'),

@@ -61,6 +61,7 @@ export function attemptOf(input: {
     webhook: job.webhook,
     domain: job.domain,
     account_id: input.accountId,
+    ...(job.webhook_account_id !== undefined && { webhook_account_id: job.webhook_account_id }),
     message_id: job.message_id,
     url: job.url,
     attempt: job.attempt,

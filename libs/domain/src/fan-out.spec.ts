@@ -71,6 +71,7 @@ describe('deliveryJobsFor', () => {
         created_at: NOW_MS,
         due_at: NOW_MS,
         event_data: SEED_DELIVERED,
+        webhook_account_id: 'acc_primary',
       });
     }
     assert.equal(new Set(jobs.map((j) => j.delivery_id)).size, 3);

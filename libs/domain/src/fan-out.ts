@@ -1,10 +1,10 @@
 import { deliveryId, type DeliveryJob, type WebhookEvent } from '@hookpost/contracts';
 import type { ConfigState } from './config-state';
-import { resolveEndpoints } from './resolve';
+import { resolveOwnedEndpoints } from './resolve';
 
 /** One delivery job per URL the event goes to (possibly none). */
 export function deliveryJobsFor(state: ConfigState, event: WebhookEvent, nowMs: number): DeliveryJob[] {
-  return resolveEndpoints(state, event.domain, event.webhook).map((endpoint) => ({
+  return resolveOwnedEndpoints(state, event.domain, event.webhook).map((endpoint) => ({
     delivery_id: deliveryId(event.event_id, endpoint.url),
     event_id: event.event_id,
     webhook: event.webhook,
@@ -17,5 +17,6 @@ export function deliveryJobsFor(state: ConfigState, event: WebhookEvent, nowMs: 
     created_at: nowMs,
     due_at: nowMs,
     event_data: event.event_data,
+    webhook_account_id: endpoint.account_id,
   }));
 }

@@ -8,7 +8,7 @@ import {
   type WebhookEventType,
 } from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
-import { redactionEnabled, resolveEndpoints, type Endpoint } from './resolve';
+import { redactionEnabled, resolveEndpoints, resolveOwnedEndpoints, type Endpoint } from './resolve';
 
 function keyOf(record: ConfigRecord): string {
   switch (record.kind) {
@@ -192,6 +192,35 @@ describe('resolveEndpoints', () => {
     const state = stateOf(CONFIG.filter((r) => !(r.kind === 'account' && r.id === 'P')));
     const urls = resolveEndpoints(state, 's.example.com', 'clicked').map((e) => e.url);
     assert.deepEqual(urls.sort(), ['https://s-account.example.net/a', 'https://s-domain.example.net/c']);
+  });
+});
+
+describe('resolveOwnedEndpoints', () => {
+  const owners = (state: ConfigState, domainName: string, webhook: WebhookEventType) =>
+    Object.fromEntries(resolveOwnedEndpoints(state, domainName, webhook).map((e) => [e.url, e.account_id]));
+
+  it("given a subaccount's domain, when resolved, then its primary's account-level webhooks are the primary's and the rest the subaccount's", () => {
+    assert.deepEqual(owners(stateOf(CONFIG), 's.example.com', 'delivered'), {
+      'https://s-domain.example.net/d': 'S',
+      [URL_SHARED]: 'S',
+      'https://s-account.example.net/a': 'S',
+      'https://p-account.example.net/all': 'P',
+    });
+  });
+
+  it("given a primary's domain, when resolved, then every webhook is the primary's", () => {
+    const all = owners(stateOf(CONFIG), 'p.example.com', 'delivered');
+    assert.deepEqual(new Set(Object.values(all)), new Set(['P']));
+  });
+
+  it('given the endpoints with their owners, when their URLs and levels are taken, then they are resolveEndpoints', () => {
+    for (const domainName of ['p.example.com', 's.example.com', 'o.example.com']) {
+      const owned = resolveOwnedEndpoints(stateOf(CONFIG), domainName, 'delivered');
+      assert.deepEqual(
+        owned.map(({ url, level }) => ({ url, level })),
+        resolveEndpoints(stateOf(CONFIG), domainName, 'delivered'),
+      );
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import {
 } from '@opentelemetry/api';
 import { HEADERS } from '@hookpost/contracts';
 import type { IHeaders } from 'kafkajs';
+import { serializeError } from './logger';
 
 const tracer = () => trace.getTracer('hookpost');
 
@@ -72,9 +73,16 @@ function processAttributes(m: ConsumedMessage): Attributes {
   };
 }
 
+/** Marks the span failed with the error as serializeError keeps it (never a statement's parameters). */
 function fail(span: Span, err: unknown): void {
-  span.recordException(err as Error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+  const { type, message, stack, code } = serializeError(err);
+  span.recordException({
+    name: type,
+    message,
+    ...(stack !== undefined && { stack }),
+    ...((typeof code === 'string' || typeof code === 'number') && { code }),
+  });
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
 /**

@@ -6,6 +6,8 @@ export interface Caller {
   accountId: string;
   /** Its primary account, when it is a subaccount. */
   parentId: string | null;
+  /** The primary's key acts for this subaccount (X-Mailgun-On-Behalf-Of): it may see its own too. */
+  viaPrimary: boolean;
 }
 
 export type AuthedRequest = { caller?: Caller; headers: Record<string, string | string[] | undefined> };

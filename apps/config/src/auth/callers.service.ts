@@ -20,7 +20,7 @@ export class CallersService {
     );
     if (rows.length === 0) throw new ApiError(ApiErrorCode.Unauthorized, 'Invalid private key');
     const account = rows[0];
-    if (onBehalfOf === null) return { accountId: account.id, parentId: account.parent_id };
+    if (onBehalfOf === null) return { accountId: account.id, parentId: account.parent_id, viaPrimary: false };
     const sub = await this.db.getRepository(AccountEntity).findOneBy({ id: onBehalfOf });
     if (!sub || sub.parent_id !== account.id) {
       throw new ApiError(
@@ -28,13 +28,13 @@ export class CallersService {
         'X-Mailgun-On-Behalf-Of must name a subaccount of this account',
       );
     }
-    return { accountId: sub.id, parentId: sub.parent_id };
+    return { accountId: sub.id, parentId: sub.parent_id, viaPrimary: true };
   }
 
   /** Internal callers (gRPC, admin) act for any account by id; 404 when there is none. */
   async forAccount(accountId: string): Promise<Caller> {
     const account = await this.db.getRepository(AccountEntity).findOneBy({ id: accountId });
     if (!account) throw new ApiError(ApiErrorCode.NotFound, 'Account not found');
-    return { accountId: account.id, parentId: account.parent_id };
+    return { accountId: account.id, parentId: account.parent_id, viaPrimary: false };
   }
 }

@@ -10,6 +10,58 @@ export interface BatchContext {
   partition: number;
 }
 
+/** A record the failure log makes no row of, and why. */
+export interface RowRejection {
+  offset: string;
+  reason: string;
+}
+
+/** How a batch whose write fails for its rows' sake is written instead: row by row. */
+export interface RowByRow<P> {
+  /** The batch as parts of one row each, with the offset of the record each row came from. */
+  split: (projected: P) => Array<{ part: P; offset: string }>;
+  /** Whether a write failed because of its rows (then each is written alone), not the database. */
+  isRowError: (err: unknown) => boolean;
+  /** Sends the records whose row could not be written, with the reason, to the rejected topic. */
+  reject: (rejections: Array<{ message: KafkaMessage; reason: string }>, ctx: BatchContext) => Promise<void>;
+}
+
+/** Why PostgreSQL refused a row written alone: its message and SQLSTATE (never the statement or values). */
+function rowErrorReason(err: unknown): string {
+  const { message, code } = err as { message?: unknown; code?: unknown };
+  return `failure log: PostgreSQL refused the row: ${String(message).slice(0, 500)} (SQLSTATE ${String(code)})`;
+}
+
+/**
+ * Writes a batch; when that fails because of its rows, writes each row alone and answers those that
+ * still fail, with the reason. Any other error (the database unreachable, shutting down) is thrown, for
+ * the caller to wait and try again: it never rejects a row.
+ */
+export async function writeOrSplit<P>(
+  projected: P,
+  write: (projected: P) => Promise<void>,
+  rowByRow: Pick<RowByRow<P>, 'split' | 'isRowError'>,
+  heartbeat: () => Promise<void>,
+): Promise<RowRejection[]> {
+  try {
+    await write(projected);
+    return [];
+  } catch (err) {
+    if (!rowByRow.isRowError(err)) throw err;
+  }
+  const rejected: RowRejection[] = [];
+  for (const { part, offset } of rowByRow.split(projected)) {
+    try {
+      await write(part);
+    } catch (err) {
+      if (!rowByRow.isRowError(err)) throw err;
+      rejected.push({ offset, reason: rowErrorReason(err) });
+    }
+    await heartbeat();
+  }
+  return rejected;
+}
+
 export interface AttemptsConsumerOptions<P extends Projection> {
   kafka: Kafka;
   groupId: string;
@@ -37,6 +89,12 @@ export interface AttemptsConsumerOptions<P extends Projection> {
   ownsPartition?: (partition: number) => boolean;
   /** Called once a batch is written (its commit follows within the interval). */
   onBatch?: (partition: number, lastOffset: string, projected: P) => void;
+  /**
+   * Where a batch that fails because of its rows falls back to writing them one by one, and where the
+   * records whose row cannot be written go (those of `projected.rejected` too). Without it (a rebuild),
+   * those are skipped and a failing write is retried.
+   */
+  rowByRow?: RowByRow<P>;
 }
 
 /**
@@ -108,9 +166,16 @@ export class AttemptsConsumer<P extends Projection> {
               `${projected.invalid.length} invalid attempt record(s) skipped`,
             );
           }
+          let rejected: RowRejection[] = projected.rejected;
           for (let attempt = 0; ; attempt++) {
             try {
-              await this.opts.write(projected);
+              const { rowByRow } = this.opts;
+              if (rowByRow) {
+                const failed = await writeOrSplit(projected, this.opts.write, rowByRow, heartbeat);
+                rejected = [...projected.rejected, ...failed];
+              } else {
+                await this.opts.write(projected);
+              }
               break;
             } catch (err) {
               if (this.drain.stopping) return; // stopping: the batch stays uncommitted, read again next time
@@ -119,6 +184,9 @@ export class AttemptsConsumer<P extends Projection> {
               await sleep(Math.min(5000, 100 * 2 ** attempt));
               await heartbeat();
             }
+          }
+          if (rejected.length > 0) {
+            await this.reject(rejected, batch.messages, { topic: batch.topic, partition: batch.partition });
           }
           const last = batch.lastOffset();
           reportBatchLag(this.opts.groupId, batch);
@@ -129,6 +197,22 @@ export class AttemptsConsumer<P extends Projection> {
         }),
     });
     this.running = true;
+  }
+
+  /** Sends records the failure log could not hold to the rejected topic (a rebuild only logs them). */
+  private async reject(rejected: RowRejection[], messages: KafkaMessage[], ctx: BatchContext) {
+    const byOffset = new Map(messages.map((m) => [m.offset, m]));
+    const { rowByRow, logger } = this.opts;
+    if (rowByRow) {
+      await rowByRow.reject(
+        rejected.map(({ offset, reason }) => ({ message: byOffset.get(offset)!, reason })),
+        ctx,
+      );
+    }
+    logger.warn(
+      { ...ctx, rejected: rejected.slice(0, 5) },
+      `${rejected.length} attempt record(s) the failure log cannot hold ${rowByRow ? 'sent to the rejected topic' : 'skipped'}`,
+    );
   }
 
   /** Stops fetching (a batch being written finishes first), commits what was written, leaves the group. */

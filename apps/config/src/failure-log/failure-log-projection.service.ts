@@ -9,17 +9,25 @@ import type { DataSource } from 'typeorm';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
-import { BACKGROUND_FETCH } from '@hookpost/kafka';
+import { BACKGROUND_FETCH, BatchingProducer, rejectedRecord } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
 import type { ConfigEnv } from '../env';
 import { AttemptsConsumer, tracedProjection } from './attempts-consumer';
 import type { FailureRow, ProjectedBatch } from './failure-log';
-import { FAILURE_LOG_GROUP, FAILURE_LOG_TABLE, PROJECTION_LOCK, upsertRows } from './failure-log.store';
+import {
+  FAILURE_LOG_GROUP,
+  FAILURE_LOG_TABLE,
+  isRowError,
+  PROJECTION_LOCK,
+  upsertRows,
+} from './failure-log.store';
 
 /**
  * The live failure-log projection: `webhook.delivery-attempts` -> `webhook_failures`, one upsert per
  * batch in a transaction that holds the projection lock shared (a rebuild takes it exclusively to swap
- * its table in), offsets committed after the transaction commits.
+ * its table in), offsets committed after the transaction commits. A batch PostgreSQL refuses because of
+ * its rows is written row by row; a record whose row still fails, or that no row could hold
+ * (rowProblem), goes to `mail.events.rejected` with the reason, and the log moves on.
  */
 @Injectable()
 export class FailureLogProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,7 +39,9 @@ export class FailureLogProjection implements OnApplicationBootstrap, BeforeAppli
     @Inject(Kafka) kafka: Kafka,
     @Inject(ENV) env: ConfigEnv,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(BatchingProducer) producer: BatchingProducer,
   ) {
+    const rejectedTopic = topicName(env.KAFKA_TOPIC_PREFIX, TOPICS.mailEventsRejected);
     const groupId = groupName(env.KAFKA_TOPIC_PREFIX, FAILURE_LOG_GROUP);
     this.consumer = new AttemptsConsumer({
       kafka,
@@ -43,6 +53,18 @@ export class FailureLogProjection implements OnApplicationBootstrap, BeforeAppli
       project: tracedProjection(groupId),
       write: ({ rows }) => this.write(rows),
       commit: true,
+      rowByRow: {
+        split: (batch) =>
+          batch.rows.map((row) => ({
+            part: { ...batch, rows: [row] },
+            offset: batch.offsets.get(row.attempt_id) ?? '',
+          })),
+        isRowError,
+        reject: (rejections, ctx) =>
+          producer.send(
+            rejections.map(({ message, reason }) => rejectedRecord(rejectedTopic, message, ctx, reason)),
+          ),
+      },
       onBatch: (_partition, _offset, batch) => {
         this.stats.batches++;
         this.stats.attempts += batch.attempts;

@@ -26,6 +26,7 @@ import {
   type FailureQuery,
   type Paging,
 } from './query';
+import { visibleWebhookOwners } from './failure-log';
 import { planResend } from './resend';
 
 /** One page of a list and the tokens of its four paging links (null: the first page, no token). */
@@ -76,15 +77,18 @@ export class FailureLogService {
 
   async listForDomain(caller: Caller, domain: string, query: FailureQuery): Promise<FailurePage> {
     const d = await ownedDomain(this.db.manager, caller, domain);
-    return this.page({ kind: 'domain', domain: d.name }, query);
+    return this.page({ kind: 'domain', domain: d.name, owners: visibleWebhookOwners(caller) }, query);
   }
 
-  /** A subaccount sees its own failures; a primary account also those of its subaccounts. */
+  /**
+   * A subaccount sees its own webhooks' failures (its primary's too, when the primary's key acts for
+   * it); a primary account also those of its subaccounts.
+   */
   listForAccount(caller: Caller, query: FailureQuery): Promise<FailurePage> {
     const scope: FailureScope =
       caller.parentId === null
         ? { kind: 'primary', accountId: caller.accountId }
-        : { kind: 'account', accountId: caller.accountId };
+        : { kind: 'account', accountId: caller.accountId, owners: visibleWebhookOwners(caller) };
     return this.page(scope, query);
   }
 
@@ -102,14 +106,15 @@ export class FailureLogService {
 
   /**
    * Puts the event's failed deliveries (to `url`, or to every URL that failed) back on
-   * `webhook.deliveries` as manual attempts. 404 when the event has no failure on the caller's domain;
+   * `webhook.deliveries` as manual attempts. 404 when the event has no failure of the caller's webhooks
+   * on its domain;
    * 409 when none of its deliveries has a final failure to resend (they are still being retried, a
    * resend is under way, or they were delivered since).
    */
   async resend(caller: Caller, domain: string, eventId: string, url: string | null): Promise<ResendResult> {
     const d = await ownedDomain(this.db.manager, caller, domain);
     const sql = sqlOf(this.db.manager);
-    const latest = await latestFailures(sql, d.name, eventId, url);
+    const latest = await latestFailures(sql, d.name, eventId, visibleWebhookOwners(caller), url);
     if (latest.length === 0) {
       notFound(
         url === null ? 'No webhook failure of this event' : 'No webhook failure of this event for this URL',

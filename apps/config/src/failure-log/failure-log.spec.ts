@@ -7,13 +7,30 @@ import {
   failureRowOf,
   isFinal,
   MAX_REASON_CHARS,
+  MAX_KEY_BYTES,
   projectBatch,
+  rowProblem,
+  visibleWebhookOwners,
 } from './failure-log';
 import { sampleAttempt, sampleJob } from './testing/fixtures';
 
 const message = (offset: number, value: unknown) => ({
   offset: String(offset),
   value: typeof value === 'string' ? value : JSON.stringify(value),
+});
+
+describe('visibleWebhookOwners', () => {
+  it("given a subaccount's own key, then only its own webhooks' failures", () => {
+    expectEqual(visibleWebhookOwners({ accountId: 'S', parentId: 'P', viaPrimary: false }), ['S']);
+  });
+
+  it('given the primary acting for its subaccount (X-Mailgun-On-Behalf-Of), then its own too', () => {
+    expectEqual(visibleWebhookOwners({ accountId: 'S', parentId: 'P', viaPrimary: true }), ['S', 'P']);
+  });
+
+  it('given a primary, then its own', () => {
+    expectEqual(visibleWebhookOwners({ accountId: 'P', parentId: null, viaPrimary: false }), ['P']);
+  });
 });
 
 describe('failureRowOf', () => {
@@ -42,12 +59,24 @@ describe('failureRowOf', () => {
       message_id: '<20250101.1@mg.example.com>',
       domain: 'mg.example.com',
       account_id: 'acc-1',
+      webhook_account_id: 'acc-1',
       attempt: 2,
       final: false,
       trigger: 'retry',
       delivery_id: job.delivery_id,
       job: null,
     });
+  });
+
+  it("given an attempt of the primary's account-level webhook on a subaccount's domain, then the row is the primary's", () => {
+    const job = sampleJob({ level: 'account', webhook_account_id: 'primary-1' });
+    const row = failureRowOf(sampleAttempt({ account_id: 'sub-1', webhook_account_id: 'primary-1' }, job));
+    expectEqual([row?.account_id, row?.webhook_account_id], ['sub-1', 'primary-1']);
+  });
+
+  it("given an attempt recorded before webhook_account_id existed, then the row falls back to the domain's owner", () => {
+    const row = failureRowOf(sampleAttempt({ account_id: 'sub-1' }));
+    expectEqual([row?.account_id, row?.webhook_account_id], ['sub-1', 'sub-1']);
   });
 
   it('given a rejected attempt (406), then the row is final and keeps the job, for a resend', () => {
@@ -201,6 +230,49 @@ describe('projectBatch', () => {
     assert.match(out.invalid[2].reason, /outcome/);
     assert.equal(out.rows.length, 1);
     assert.equal(out.attempts, 1);
+  });
+});
+
+describe('rowProblem', () => {
+  const row = failureRowOf(sampleAttempt())!;
+
+  it('given an ordinary row, then none', () => {
+    assert.equal(rowProblem(row), null);
+  });
+
+  it('given an id of MAX_KEY_BYTES bytes, then none; one byte more, then it names the id and its size', () => {
+    assert.equal(rowProblem({ ...row, event_id: 'é'.repeat(MAX_KEY_BYTES / 2) }), null);
+    assert.equal(
+      rowProblem({ ...row, event_id: `${'é'.repeat(MAX_KEY_BYTES / 2)}x` }),
+      `event_id is ${MAX_KEY_BYTES + 1} bytes long; the failure log keeps ids of at most ${MAX_KEY_BYTES}`,
+    );
+    assert.match(rowProblem({ ...row, domain: 'd'.repeat(5000) }) ?? '', /^domain is 5000 bytes/);
+  });
+
+  it('given a status beyond a 32-bit integer, then it is out of range', () => {
+    assert.equal(rowProblem({ ...row, http_status: 2 ** 31 }), `http_status ${2 ** 31} is out of range`);
+    assert.equal(rowProblem({ ...row, http_status: 2 ** 31 - 1 }), null);
+  });
+});
+
+describe('projectBatch: records no row can hold', () => {
+  it('given an over-long id between valid records, then it is rejected with its offset and reason; the rest make rows', () => {
+    const first = sampleAttempt({}, sampleJob({ event_id: 'evt-1' }));
+    const long = sampleAttempt({}, sampleJob({ event_id: 'x'.repeat(MAX_KEY_BYTES + 1) }));
+    const last = sampleAttempt({}, sampleJob({ event_id: 'evt-3' }));
+    const out = projectBatch([message(10, first), message(11, long), message(12, last)]);
+    expectEqual(
+      out.rows.map((r) => r.event_id),
+      ['evt-1', 'evt-3'],
+    );
+    expectEqual(out.rejected, [
+      {
+        offset: '11',
+        reason: `failure log: event_id is ${MAX_KEY_BYTES + 1} bytes long; the failure log keeps ids of at most ${MAX_KEY_BYTES}`,
+      },
+    ]);
+    expectEqual([...out.offsets.values()], ['10', '12']);
+    assert.equal(out.attempts, 3);
   });
 });
 

@@ -29,7 +29,7 @@ export const REBUILD_LOCK = 0x686b_6672; // "hkfr"
 const RECORD_COLUMNS = `
   attempt_id text, attempted_at bigint, url text, reason text, http_status integer, error_class text,
   outcome text, event text, event_id text, message_id text, domain text, account_id text, attempt integer,
-  final boolean, trigger text, delivery_id text, job jsonb`;
+  final boolean, trigger text, delivery_id text, job jsonb, webhook_account_id text`;
 
 const UPDATED = FAILURE_LOG_COLUMNS.filter((c) => c !== 'attempt_id');
 
@@ -48,10 +48,25 @@ export function upsertSql(table: string): string {
     INSERT INTO ${table} AS f (attempt_id, ${UPDATED.join(', ')})
     SELECT r.attempt_id, ${fromMs('r.attempted_at')}, r.url, r.reason, r.http_status, r.error_class,
            r.outcome, r.event, r.event_id, r.message_id, r.domain, r.account_id,
-           COALESCE(a.parent_id, r.account_id), r.attempt, r.final, r.trigger, r.delivery_id, r.job
+           COALESCE(a.parent_id, r.account_id), r.attempt, r.final, r.trigger, r.delivery_id, r.job,
+           r.webhook_account_id
       FROM json_to_recordset($1::json) AS r(${RECORD_COLUMNS})
       LEFT JOIN accounts a ON a.id = r.account_id
     ON CONFLICT (attempt_id) DO UPDATE SET ${UPDATED.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+}
+
+/**
+ * SQLSTATE classes of an error in the data of a statement rather than in reaching the database: data
+ * exceptions (22), integrity constraint violations (23), program limits such as an index entry's size
+ * (54). Only these make the projection write a failing batch's rows one by one; anything else (a
+ * connection refused or lost, the server shutting down, a timeout, no SQLSTATE at all) is waited out.
+ */
+const ROW_ERROR_CLASSES = new Set(['22', '23', '54']);
+
+/** Whether a failed write's error is about its rows (see ROW_ERROR_CLASSES), not about the database. */
+export function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && ROW_ERROR_CLASSES.has(code.slice(0, 2));
 }
 
 /** Upserts rows into `table` with one statement. */
@@ -72,11 +87,20 @@ export async function copyText(
   await finished(stream);
 }
 
-/** Whose failures a list shows. */
+/**
+ * Whose failures a list shows: of a domain or of a subaccount's domains, the rows of `owners`' webhooks
+ * only; of a primary, every row of its and its subaccounts' domains (all made by its or their webhooks).
+ */
 export type FailureScope =
-  | { kind: 'domain'; domain: string }
-  | { kind: 'account'; accountId: string }
+  | { kind: 'domain'; domain: string; owners: readonly string[] }
+  | { kind: 'account'; accountId: string; owners: readonly string[] }
   | { kind: 'primary'; accountId: string };
+
+/**
+ * A row's webhook owner: rows written before the column existed have none, and fall back to the
+ * domain's owner (the rule they were written under).
+ */
+const OWNER = 'COALESCE(webhook_account_id, account_id)';
 
 export type ListedFailure = ListedFailureFields & { attempt_id: string };
 
@@ -95,6 +119,7 @@ export async function listFailures(
   if (scope.kind === 'domain') where.push(`domain = ${p(scope.domain)}`);
   else if (scope.kind === 'account') where.push(`account_id = ${p(scope.accountId)}`);
   else where.push(`primary_account_id = ${p(scope.accountId)}`);
+  if (scope.kind !== 'primary') where.push(`${OWNER} = ANY(${p(scope.owners)}::text[])`);
   const { filters, cursor, limit } = query;
   if (filters.events) where.push(`event = ANY(${p(filters.events)}::text[])`);
   if (filters.url !== null) where.push(`url = ${p(filters.url)}`);
@@ -121,21 +146,22 @@ export async function listFailures(
 }
 
 /**
- * The highest-attempt row of each delivery of an event on a domain (of one URL, when given); `job` is set
- * on final rows, the only ones a resend uses.
+ * The highest-attempt row of each delivery of an event on a domain made by `owners`' webhooks (to one
+ * URL, when given); `job` is set on final rows, the only ones a resend uses.
  */
 export function latestFailures(
   sql: Sql,
   domain: string,
   eventId: string,
+  owners: readonly string[],
   url: string | null,
 ): Promise<LatestFailure[]> {
-  const params: unknown[] = [domain, eventId];
+  const params: unknown[] = [domain, eventId, owners];
   if (url !== null) params.push(url);
   return sql<LatestFailure>(
     `SELECT DISTINCT ON (delivery_id) delivery_id, url, attempt, final, job
        FROM ${FAILURE_LOG_TABLE}
-      WHERE domain = $1 AND event_id = $2 ${url !== null ? 'AND url = $3' : ''}
+      WHERE domain = $1 AND event_id = $2 AND ${OWNER} = ANY($3::text[]) ${url !== null ? 'AND url = $4' : ''}
       ORDER BY delivery_id, attempt DESC`,
     params,
   );

@@ -18,6 +18,21 @@ import {
 
 export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
 
+/**
+ * Whose webhooks' failures a caller sees on its domains: its own; with the primary's key acting for the
+ * subaccount (X-Mailgun-On-Behalf-Of), the primary's too (its account-level webhooks fire for the
+ * subaccount's domains). A subaccount's own key never sees its primary's.
+ */
+export function visibleWebhookOwners(caller: {
+  accountId: string;
+  parentId: string | null;
+  viaPrimary: boolean;
+}): string[] {
+  return caller.viaPrimary && caller.parentId !== null
+    ? [caller.accountId, caller.parentId]
+    : [caller.accountId];
+}
+
 /** Outcomes the failure log records: every attempt that did not deliver. */
 export const FAILURE_OUTCOMES = ['failed', 'rejected', 'dropped'] as const;
 export type FailureOutcome = (typeof FAILURE_OUTCOMES)[number];
@@ -77,7 +92,13 @@ export interface FailureRow {
   event_id: string;
   message_id: string;
   domain: string;
+  /** The domain's owner. */
   account_id: string | null;
+  /**
+   * The account whose webhook the POST went to (webhookOwnerOf): whose failure log lists the row and who
+   * may resend it.
+   */
+  webhook_account_id: string | null;
   attempt: number;
   final: boolean;
   trigger: DeliveryTrigger;
@@ -123,6 +144,14 @@ export function decodeLoggedAttempt(
   return decoded;
 }
 
+/**
+ * Whose webhook an attempt's POST went to: the attempt's `webhook_account_id`; an attempt recorded before
+ * it existed falls back to the domain's owner (the rule of that time).
+ */
+export function webhookOwnerOf(attempt: Pick<DeliveryAttempt, 'account_id' | 'webhook_account_id'>) {
+  return attempt.webhook_account_id ?? attempt.account_id;
+}
+
 /** The row of an attempt, or null when the attempt delivered. */
 export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
   const { outcome } = attempt;
@@ -141,6 +170,7 @@ export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
     message_id: attempt.message_id,
     domain: attempt.domain,
     account_id: attempt.account_id,
+    webhook_account_id: webhookOwnerOf(attempt),
     attempt: attempt.attempt,
     final,
     trigger: attempt.trigger,
@@ -149,23 +179,65 @@ export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
   };
 }
 
+/**
+ * Most UTF-8 bytes of an id the failure log keeps. The ids are keys of B-tree indexes, whose entries
+ * PostgreSQL caps at about 2.7 KB: a longer one (from an old record or a foreign producer; ours are short)
+ * would fail every write of its batch.
+ */
+export const MAX_KEY_BYTES = 1024;
+const KEY_FIELDS = [
+  'attempt_id',
+  'delivery_id',
+  'event_id',
+  'domain',
+  'account_id',
+  'webhook_account_id',
+] as const;
+const INT4_MAX = 2_147_483_647;
+
+/**
+ * Why PostgreSQL could not hold a row, or null: an id longer than MAX_KEY_BYTES, a number beyond its
+ * integer column. Such a record makes no row (the live projection sends it to the rejected topic; a
+ * rebuild skips it alike), so one record never holds up the log.
+ */
+export function rowProblem(row: FailureRow): string | null {
+  for (const field of KEY_FIELDS) {
+    const value = row[field];
+    if (value === null || value.length * 3 <= MAX_KEY_BYTES) continue;
+    const bytes = Buffer.byteLength(value);
+    if (bytes > MAX_KEY_BYTES) {
+      return `${field} is ${bytes} bytes long; the failure log keeps ids of at most ${MAX_KEY_BYTES}`;
+    }
+  }
+  if (row.http_status !== null && Math.abs(row.http_status) > INT4_MAX) {
+    return `http_status ${row.http_status} is out of range`;
+  }
+  if (row.attempt > INT4_MAX) return `attempt ${row.attempt} is out of range`;
+  return null;
+}
+
 /** What a batch of attempt records became: at least, how many were read and which were invalid. */
 export interface Projection {
   /** Valid attempt records read (delivered ones included). */
   attempts: number;
   invalid: Array<{ offset: string; reason: string }>;
+  /** Valid records whose row PostgreSQL cannot hold (rowProblem): for the rejected topic. */
+  rejected: Array<{ offset: string; reason: string }>;
 }
 
 export interface ProjectedBatch extends Projection {
   /** One row per attempt id (the last one read wins), in the order first seen. */
   rows: FailureRow[];
+  /** The offset of the record each row came from, by attempt id. */
+  offsets: Map<string, string>;
 }
 
 /**
  * A batch of attempt messages -> the rows to upsert. An attempt id read twice (a redelivered attempt)
  * keeps its last version, as upserting them one by one in offset order would; so a replay from offset 0
  * gives the same rows as the live projection. Invalid messages are reported, not rows (the retry
- * service, which reads the same topic, sends them to the rejected topic).
+ * service, which reads the same topic, sends them to the rejected topic); so are valid ones whose row
+ * PostgreSQL cannot hold (rowProblem), which only the failure log rejects.
  */
 export function projectBatch<M extends { offset: string; value: Buffer | string | null }>(
   messages: readonly M[],
@@ -173,7 +245,9 @@ export function projectBatch<M extends { offset: string; value: Buffer | string 
   around: <T>(message: M, handle: () => T) => T = (_message, handle) => handle(),
 ): ProjectedBatch {
   const rows = new Map<string, FailureRow>();
+  const offsets = new Map<string, string>();
   const invalid: ProjectedBatch['invalid'] = [];
+  const rejected: ProjectedBatch['rejected'] = [];
   for (const message of messages) {
     around(message, () => {
       const decoded = decodeLoggedAttempt(message.value);
@@ -182,8 +256,21 @@ export function projectBatch<M extends { offset: string; value: Buffer | string 
         return;
       }
       const row = failureRowOf(decoded.value);
-      if (row) rows.set(row.attempt_id, row);
+      if (!row) return;
+      const problem = rowProblem(row);
+      if (problem !== null) {
+        rejected.push({ offset: message.offset, reason: `failure log: ${problem}` });
+        return;
+      }
+      rows.set(row.attempt_id, row);
+      offsets.set(row.attempt_id, message.offset);
     });
   }
-  return { rows: [...rows.values()], attempts: messages.length - invalid.length, invalid };
+  return {
+    rows: [...rows.values()],
+    offsets,
+    attempts: messages.length - invalid.length,
+    invalid,
+    rejected,
+  };
 }

@@ -16,6 +16,7 @@ const row = (over: Partial<FailureRow> = {}): FailureRow => ({
   message_id: 'm@example.com',
   domain: 'mg.example.com',
   account_id: 'sub',
+  webhook_account_id: 'sub',
   attempt: 2,
   final: false,
   trigger: 'retry',
@@ -37,6 +38,26 @@ describe('pgJson', () => {
       'k\ufffd': 'a\ufffdb',
       nested: ['\ufffd', '\\u0000', '\\\ufffd'],
     });
+  });
+});
+
+describe('pgJson: lone surrogates', () => {
+  it('replaces a lone surrogate by U+FFFD, keeps a pair and a literal backslash-ud800', () => {
+    const value = { reason: 'a\ud800b\udc00c', pair: '😀', literal: '\\ud800', key: ['\udfff'] };
+    const text = pgJson(value);
+    assert.ok(!/\\ud[89a-f]/i.test(text.replace(/\\\\/g, '')), 'no surrogate escape left');
+    assert.deepEqual(JSON.parse(text), {
+      reason: 'a\ufffdb\ufffdc',
+      pair: '😀',
+      literal: '\\ud800',
+      key: ['\ufffd'],
+    });
+  });
+
+  it('gives the text that COPY gets from UTF-8 encoding (U+FFFD), so the live row and a rebuilt one agree', () => {
+    const reason = 'x\udc00y';
+    const live = (JSON.parse(pgJson({ reason })) as { reason: string }).reason;
+    assert.equal(live, new TextDecoder().decode(new TextEncoder().encode(reason)));
   });
 });
 

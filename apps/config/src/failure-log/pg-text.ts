@@ -1,19 +1,30 @@
 /**
  * Failure rows as PostgreSQL takes them: JSON for the batch upsert and COPY text for the replay's bulk
- * load. PostgreSQL cannot hold U+0000 in text or jsonb (`unsupported Unicode escape sequence`), and one
- * such character in a response body would otherwise fail the batch holding it on every retry: it
- * becomes U+FFFD, in both forms alike. Pure.
+ * load. PostgreSQL cannot hold U+0000 in text or jsonb (`unsupported Unicode escape sequence`) nor a lone
+ * surrogate, and one such character in a response body would otherwise fail the batch holding it on
+ * every retry: it becomes U+FFFD, in both forms alike. Pure.
  */
 import type { FailureRow } from './failure-log';
 
 /** A `\u0000` escape in JSON text (an odd run of backslashes before `u0000`; an even run is literal text). */
 const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+/**
+ * A lone surrogate's escape in JSON.stringify's output (it escapes only those: a pair is written as it
+ * is), which PostgreSQL refuses (`invalid input syntax for type json`); COPY text gets U+FFFD for it from
+ * UTF-8 encoding, so the JSON gets the same.
+ */
+const JSON_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
 const NUL = /\0/g;
 
-/** JSON.stringify, with U+0000 replaced by U+FFFD wherever it occurs in a string. */
+/**
+ * JSON.stringify, with U+0000 and lone surrogates replaced by U+FFFD wherever they occur in a string
+ * (as UTF-8 encoding does to a lone surrogate in COPY text).
+ */
 export function pgJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text.includes('\\u0000') ? text.replace(JSON_NUL, '$1\\ufffd') : text;
+  let text = JSON.stringify(value);
+  if (text.includes('\\u0000')) text = text.replace(JSON_NUL, '$1\\ufffd');
+  if (text.includes('\\ud')) text = text.replace(JSON_LONE_SURROGATE, '$1\\ufffd');
+  return text;
 }
 
 /** A string without U+0000 (U+FFFD in its place). */
@@ -41,6 +52,7 @@ export const FAILURE_LOG_COLUMNS = [
   'trigger',
   'delivery_id',
   'job',
+  'webhook_account_id',
 ] as const;
 
 const COPY_SPECIALS = /[\\\t\n\r]/g;
@@ -75,7 +87,7 @@ export function copyRows(
         `${r.event}\t${copyField(r.event_id)}\t${copyField(r.message_id)}\t${copyField(r.domain)}\t` +
         `${copyField(r.account_id)}\t${copyField(r.account_id === null ? null : primaryOf(r.account_id))}\t` +
         `${r.attempt}\t${r.final ? 't' : 'f'}\t${r.trigger}\t${copyField(r.delivery_id)}\t` +
-        `${r.job === null ? '\\N' : copyField(pgJson(r.job))}\t${seq}\n`,
+        `${r.job === null ? '\\N' : copyField(pgJson(r.job))}\t${copyField(r.webhook_account_id)}\t${seq}\n`,
     );
   }
   return lines.join('');

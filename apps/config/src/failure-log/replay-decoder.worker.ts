@@ -31,6 +31,7 @@ export default function decode(task: DecodeTask) {
       rows: projected.rows.length,
       attempts: projected.attempts,
       invalid: projected.invalid,
+      rejected: projected.rejected,
     }),
   );
 }

@@ -183,7 +183,8 @@ const FAILURE_FILTERS = [
 const FAILURE_LIST_RULES =
   'Attempts that did not deliver (failed and retried, rejected with 406, dropped when given up on), built ' +
   'from the delivery-attempt log. Pages are keyset pages on (timestamp, attempt); follow the full URLs in ' +
-  "`paging`, as with Mailgun's events API: an empty page ends the walk.";
+  "`paging`, as with Mailgun's events API: an empty page ends the walk. A subaccount's key sees (and " +
+  "resends) only its own webhooks' failures, never those of its primary's account-level webhooks.";
 
 const FAILURE_PAGE_EXAMPLE = {
   items: [

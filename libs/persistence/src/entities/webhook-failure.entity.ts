@@ -53,6 +53,13 @@ export class WebhookFailureEntity {
   @Column('text', { nullable: true })
   primary_account_id!: string | null;
 
+  /**
+   * Whose webhook the POST went to (the domain's owner, or the primary whose account-level webhook fired
+   * for its subaccount's domain); null on rows written before it was recorded (read as account_id's).
+   */
+  @Column('text', { nullable: true })
+  webhook_account_id!: string | null;
+
   @Column('integer')
   attempt!: number;
 
