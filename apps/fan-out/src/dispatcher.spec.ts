@@ -180,6 +180,41 @@ describe('Dispatcher: recording the attempt event', () => {
   });
 });
 
+describe('Dispatcher: giving up', () => {
+  it('given one job past its bound, then another job waiting on a produce that never answers is handed back at once, its POST made once', async () => {
+    const s = sender();
+    let stops = 0;
+    let calls = 0;
+    const fake = {
+      send: () =>
+        ++calls === 1 ? Promise.reject(new Error('MESSAGE_TOO_LARGE')) : new Promise<void>(() => undefined),
+    };
+    const j = journal();
+    const d = new Dispatcher(
+      state(),
+      s.sender,
+      new EndpointLimiter(8, 8),
+      fake as unknown as BatchingProducer,
+      { attempts: 'a', rejected: 'r' },
+      j.journal,
+      logger,
+      { timeoutMs: 300, initialBackoffMs: 200, maxBackoffMs: 200, stop: () => stops++ },
+    );
+    // The first job's produce fails, its retry hangs, and it gives up at ~300 ms.
+    const first = d.handle(message('https://h.example.net/a', '0'), ctx);
+    await new Promise((r) => setTimeout(r, 150));
+    const started = Date.now(); // the second's own bound would end at ~450 ms
+    const second = d.handle(message('https://h.example.net/b', '1'), ctx); // its produce never answers
+    await assert.rejects(first, (err) => err instanceof HandBack);
+    await assert.rejects(second, (err) => err instanceof HandBack);
+    const waited = Date.now() - started;
+    assert.ok(waited < 260, `the second was handed back with the first (${waited} ms), not at its own bound`);
+    assert.equal(stops, 1);
+    assert.equal(s.posts.length, 2);
+    assert.equal(j.open.size, 2, 'both POSTs left open in the journal');
+  });
+});
+
 describe('Dispatcher: slots', () => {
   it('given a job queued behind its URL, then the lease says waiting while it waits and running once it has its slot', async () => {
     let open!: () => void;

@@ -59,6 +59,9 @@ export interface DispatchJournal {
  */
 export class Dispatcher {
   private stopping = false;
+  /** Settles when the dispatcher gives up: every produce still being waited for is abandoned then. */
+  private readonly stopped: Promise<never>;
+  private stop: () => void = () => undefined;
 
   constructor(
     private readonly state: ConfigState,
@@ -69,7 +72,10 @@ export class Dispatcher {
     private readonly journal: DispatchJournal,
     private readonly logger: Logger,
     private readonly recording: RecordPolicy,
-  ) {}
+  ) {
+    this.stopped = new Promise<never>((_, reject) => (this.stop = () => reject(new HandBack())));
+    this.stopped.catch(() => undefined);
+  }
 
   async handle(message: KafkaMessage, ctx: MessageContext, lease?: InFlightLease): Promise<void> {
     // The service is stopping because attempt events cannot be produced: no new POST.
@@ -142,9 +148,10 @@ export class Dispatcher {
       if (this.stopping) throw new HandBack();
       const left = deadline - Date.now();
       try {
-        await withDeadline(this.producer.send([record]), left);
+        await withDeadline(Promise.race([this.producer.send([record]), this.stopped]), left);
         return;
       } catch (err) {
+        if (err instanceof HandBack) throw err;
         const wait = Math.min(maxBackoffMs, initialBackoffMs * 2 ** attempt);
         if (Date.now() + wait >= deadline) {
           this.giveUp(err, ctx, offset);
@@ -162,6 +169,7 @@ export class Dispatcher {
   private giveUp(err: unknown, ctx: MessageContext, offset: string): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.stop();
     this.logger.fatal(
       { err, ...ctx, offset, timeout_ms: this.recording.timeoutMs },
       'attempt event could not be produced within DISPATCH_RECORD_TIMEOUT_MS; stopping (the journal records the POST as interrupted at the next start)',
