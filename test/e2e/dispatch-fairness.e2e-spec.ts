@@ -168,7 +168,11 @@ describe('dispatch fairness: URL slots, an account cap, and a window that waitin
     );
     const perUrlMax = Math.max(...[mixed, ...hangers].flatMap((h) => [...h.maxOpen.values()]));
     assert.ok(perUrlMax <= PER_ENDPOINT, `at most ${PER_ENDPOINT} at once per URL (saw ${perUrlMax})`);
-    const fanOut = await system.service('fan-out').readiness();
-    assert.equal(fanOut.ok, true);
+    const fanOut = system.service('fan-out');
+    assert.equal((await fanOut.readiness()).ok, true);
+    // The rest of A's backlog waits for slots, outside the in-flight window, and the gauge says so.
+    const metrics = await (await fetch(`${fanOut.url}/metrics`)).text();
+    const waiting = Number(/hookpost_deliveries_waiting\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    assert.ok(waiting > IN_FLIGHT - PER_ACCOUNT, `${waiting} deliveries waiting for a slot`);
   }, 180_000);
 });

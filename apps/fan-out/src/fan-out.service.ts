@@ -99,6 +99,11 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       'Deliveries being made now by this replica',
       () => this.dispatch.inFlightCount,
     );
+    observeGauge(
+      'hookpost.deliveries.waiting',
+      "Deliveries of this replica waiting for their URL's or account's slot",
+      () => this.limiter.waiting,
+    );
   }
 
   onApplicationBootstrap() {
