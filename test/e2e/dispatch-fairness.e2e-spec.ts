@@ -93,10 +93,11 @@ describe('dispatch fairness: URL slots, an account cap, and a window that waitin
     if (system) await system.stop();
   }, 120_000);
 
-  it('account A hangs 40 URLs (10 on the same host:port as healthy URLs) with a deep backlog: the healthy URLs of B, of C (under its cap) and on that host are all delivered while the hang lasts; A holds exactly its cap of connections, each URL at most its own', async () => {
+  it('account A hangs 40 URLs (10 on the same host:port as healthy URLs) and D one URL, each with a deep backlog: the healthy URLs of B, of C (under its cap) and on that host are all delivered while the hang lasts; A holds exactly its cap of connections, each URL at most its own', async () => {
     const accountA = await system.admin('/internal/v1/accounts', { name: 'A' });
     const accountB = await system.admin('/internal/v1/accounts', { name: 'B' });
     const accountC = await system.admin('/internal/v1/accounts', { name: 'C' });
+    const accountD = await system.admin('/internal/v1/accounts', { name: 'D' });
 
     // A: 40 hanging URLs, 3 per domain: 10 on the mixed host, 30 on three hanging hosts.
     const hangingUrls = [
@@ -117,11 +118,14 @@ describe('dispatch fairness: URL slots, an account cap, and a window that waitin
       ['delivered', [mixed.url('/hang-c0'), mixed.url('/hang-c1')]],
     ]);
     await system.addDomain(accountC, 'ok.c.example.com', [['delivered', mixed.url('/ok-c')]]);
+    // D: one hanging URL with a deep backlog of its own.
+    await system.addDomain(accountD, 'hang.d.example.com', [['delivered', hangers[0].url('/hang-d')]]);
     await system.configPropagated();
 
     // A's backlog: 15 events per hanging domain, 600 jobs, more than the whole in-flight window.
     for (const domain of hangDomains) await system.produceSeedEvents('delivered', domain, 15, 'hang-a');
     await system.produceSeedEvents('delivered', 'hang.c.example.com', 10, 'hang-c');
+    await system.produceSeedEvents('delivered', 'hang.d.example.com', 300, 'hang-d');
     const hangingTotal = () => [mixed, ...hangers].reduce((n, h) => n + h.hangingReceived, 0);
     await waitFor(() => hangingTotal() >= 32, 60_000, 'the hanging URLs to get their first POSTs');
     await sleep(2000); // the dispatcher has fetched what it will of the backlog
@@ -161,10 +165,12 @@ describe('dispatch fairness: URL slots, an account cap, and a window that waitin
     await waitFor(
       () =>
         mixed.openWhere((p) => p.startsWith('/hang-a')) +
-          hangers.reduce((n, h) => n + h.openWhere(() => true), 0) ===
-          PER_ACCOUNT && mixed.openWhere((p) => p.startsWith('/hang-c')) === 2 * PER_ENDPOINT,
+          hangers.reduce((n, h) => n + h.openWhere((p) => p.startsWith('/hang-a')), 0) ===
+          PER_ACCOUNT &&
+        mixed.openWhere((p) => p.startsWith('/hang-c')) === 2 * PER_ENDPOINT &&
+        hangers[0].openWhere((p) => p === '/hang-d') === PER_ENDPOINT,
       10_000,
-      'A at its account cap and C at its URLs caps',
+      "A at its account cap, C's and D's URLs at theirs",
     );
     const perUrlMax = Math.max(...[mixed, ...hangers].flatMap((h) => [...h.maxOpen.values()]));
     assert.ok(perUrlMax <= PER_ENDPOINT, `at most ${PER_ENDPOINT} at once per URL (saw ${perUrlMax})`);
