@@ -14,14 +14,15 @@ import {
   ConfigView,
   HandBack,
   readSince,
+  stopWithDeadConsumerCode,
   TransformConsumer,
 } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
 import { Dispatcher, interruptedRecord } from './dispatcher';
 import { defaultJournalDir, JournalFile } from './journal-file';
-import type { FanOutEnv } from './env';
+import { perAccountLimit, type FanOutEnv } from './env';
 import { routeEvent, type RouteStats } from './router';
-import { WebhookSender } from '@hookpost/outbound';
+import { parseDnsServers, WebhookSender } from '@hookpost/outbound';
 import { EndpointLimiter } from './endpoint-limiter';
 import { observeGauge } from '@hookpost/telemetry';
 
@@ -62,9 +63,12 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     this.sender = new WebhookSender(
       env.DELIVERY_TIMEOUT_MS,
       { allowPrivate: env.DESTINATION_ALLOW_PRIVATE, allowCidrs: parseCidrList(env.DESTINATION_ALLOWLIST) },
-      env.DISPATCH_MAX_PER_ENDPOINT,
+      // No bound per origin in undici: the limiter bounds each URL and each account, and the URLs of one
+      // origin share its pool, so a bound there would queue one URL's requests behind another's.
+      null,
+      { servers: parseDnsServers(env.DNS_SERVERS), budgetMs: env.DNS_TIMEOUT_MS },
     );
-    this.limiter = new EndpointLimiter(env.DISPATCH_MAX_PER_ENDPOINT);
+    this.limiter = new EndpointLimiter(env.DISPATCH_MAX_PER_ENDPOINT, perAccountLimit(env));
     this.attemptsTopic = t(TOPICS.deliveryAttempts);
     this.journal = new JournalFile(
       env.DISPATCH_JOURNAL_DIR || defaultJournalDir(env.KAFKA_TOPIC_PREFIX),
@@ -78,6 +82,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       { attempts: this.attemptsTopic, rejected: t(TOPICS.mailEventsRejected) },
       this.journal,
       logger,
+      { timeoutMs: env.DISPATCH_RECORD_TIMEOUT_MS, stop: stopWithDeadConsumerCode },
     );
     this.dispatch = new ConcurrentConsumer({
       kafka,
@@ -85,13 +90,19 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       topics: [t(TOPICS.deliveries)],
       maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
-      handle: (message, ctx) => dispatcher.handle(message, ctx),
+      maxWaiting: env.DISPATCH_MAX_WAITING,
+      handle: (message, ctx, lease) => dispatcher.handle(message, ctx, lease),
       logger,
     });
     observeGauge(
       'hookpost.deliveries.in_flight',
       'Deliveries being made now by this replica',
       () => this.dispatch.inFlightCount,
+    );
+    observeGauge(
+      'hookpost.deliveries.waiting',
+      "Deliveries of this replica waiting for their URL's or account's slot",
+      () => this.limiter.waiting,
     );
   }
 

@@ -23,15 +23,27 @@ export interface MessageContext {
   partition: number;
 }
 
+/**
+ * A handler's message that waits on something outside the consumer (its endpoint's or account's slot in
+ * the dispatcher) says so: while waiting it counts against `maxWaiting` instead of `maxInFlight`, so
+ * messages stuck behind a slow endpoint do not fill the window that every other message needs.
+ */
+export interface InFlightLease {
+  waiting(): void;
+  running(): void;
+}
+
 export interface ConcurrentConsumerOptions {
   /** Consumer group session timeout: how soon a dead member's partitions are reassigned. */
   sessionTimeoutMs?: number;
   kafka: Kafka;
   groupId: string;
   topics: string[];
-  /** Messages being handled at once across all partitions. */
+  /** Messages being handled at once across all partitions (those waiting, see InFlightLease, aside). */
   maxInFlight: number;
-  handle: (message: KafkaMessage, ctx: MessageContext) => Promise<void>;
+  /** Messages waiting (InFlightLease) at once; at this bound fetching pauses. Default: maxInFlight. */
+  maxWaiting?: number;
+  handle: (message: KafkaMessage, ctx: MessageContext, lease: InFlightLease) => Promise<void>;
   logger: Logger;
   commitIntervalMs?: number;
 }
@@ -44,6 +56,7 @@ export class ConcurrentConsumer {
   private readonly consumer: Consumer;
   private trackers = new Map<string, OffsetTracker>();
   private inFlight = 0;
+  private waiting = 0;
   private slotWaiters: Array<() => void> = [];
   private readonly commits: CommitTimer;
   private running = false;
@@ -85,7 +98,7 @@ export class ConcurrentConsumer {
           const ctx = { topic: batch.topic, partition: batch.partition };
           const tracker = this.trackerFor(ctx);
           for (const fetched of batch.messages) {
-            while (this.inFlight >= this.opts.maxInFlight) {
+            while (this.windowFull()) {
               if (this.drain.stopping || !isRunning() || isStale()) return;
               await this.waitForSlot(1000);
               await heartbeat();
@@ -99,7 +112,7 @@ export class ConcurrentConsumer {
             void this.run(message, ctx).then((handled) => {
               if (handled) tracker.finish(message.offset); // a handed-back offset stays in flight: never committed
               this.inFlight--;
-              this.slotWaiters.shift()?.();
+              this.wakeFetch();
               this.commits.schedule();
             });
           }
@@ -129,17 +142,44 @@ export class ConcurrentConsumer {
     await stopped;
   }
 
+  private windowFull(): boolean {
+    return (
+      this.inFlight - this.waiting >= this.opts.maxInFlight ||
+      this.waiting >= (this.opts.maxWaiting ?? this.opts.maxInFlight)
+    );
+  }
+
+  private wakeFetch(): void {
+    if (!this.windowFull()) this.slotWaiters.shift()?.();
+  }
+
   /** Handles a message until it succeeds (true), or until its handler hands it back (false). */
   private async run(message: KafkaMessage, ctx: MessageContext): Promise<boolean> {
     const consumed = { ...ctx, offset: message.offset, headers: message.headers, groupId: this.opts.groupId };
+    let isWaiting = false;
+    const lease: InFlightLease = {
+      waiting: () => {
+        if (isWaiting) return;
+        isWaiting = true;
+        this.waiting++;
+        this.wakeFetch();
+      },
+      running: () => {
+        if (!isWaiting) return;
+        isWaiting = false;
+        this.waiting--;
+      },
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        await withProcessSpan(consumed, () => this.opts.handle(message, ctx));
+        await withProcessSpan(consumed, () => this.opts.handle(message, ctx, lease));
         return true;
       } catch (err) {
         if (err instanceof HandBack) return false;
         this.opts.logger.error({ err, ...ctx, offset: message.offset }, 'handler failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      } finally {
+        lease.running(); // a handler that ended while waiting (refused at shutdown) counts no more
       }
     }
   }

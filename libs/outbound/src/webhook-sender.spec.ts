@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebhookSender } from './webhook-sender';
+import { TestDnsServer } from '../../../test/support/dns-server';
+import { WebhookSender, withoutAddresses } from './webhook-sender';
 
 /** A real HTTP server on loopback; each path answers in its own way. */
 type Route = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
@@ -48,7 +49,7 @@ describe('WebhookSender, against a real HTTP server', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const open = (timeoutMs = 2000, connections = 4) =>
+  const open = (timeoutMs = 2000, connections: number | null = 4) =>
     new WebhookSender(timeoutMs, { allowPrivate: true, allowCidrs: [] }, connections);
 
   it('given a 200, then the status and body come back, and the request was reported written once, before the result', async () => {
@@ -150,5 +151,86 @@ describe('WebhookSender, against a real HTTP server', () => {
     const sent = await sender.post('not a url', '{}', {});
     await sender.close();
     assert.equal(sent.result.kind === 'error' && sent.result.errorClass, 'invalid_url');
+  });
+
+  describe('with host names resolved by its own resolver (a DNS server on UDP loopback)', () => {
+    let dns: TestDnsServer;
+    beforeAll(async () => {
+      dns = await new TestDnsServer((name) =>
+        name.startsWith('hang') ? 'hang' : { addresses: ['127.0.0.1'], ttl: 60 },
+      ).start();
+    });
+    afterAll(() => dns.stop());
+    const named = (host: string) => base.replace('127.0.0.1', host);
+    const withDns = (allowPrivate: boolean, budgetMs = 300) =>
+      new WebhookSender(2000, { allowPrivate, allowCidrs: [] }, null, { servers: [dns.address], budgetMs });
+
+    it('given a name that resolves to a private address while those are refused, then destination_refused, and the reason names the host, not the address', async () => {
+      const sender = withDns(false);
+      const before = received.length;
+      const sent = await sender.post(`${named('inside.test')}/ok`, '{}', {});
+      await sender.close();
+      assert.equal(sent.result.kind, 'error');
+      const message = sent.result.kind === 'error' ? sent.result.message : '';
+      assert.equal(sent.result.kind === 'error' && sent.result.errorClass, 'destination_refused');
+      assert.match(message, /inside\.test resolves to a private or reserved address/);
+      assert.doesNotMatch(message, /127\.0\.0\.1/);
+      assert.equal(received.length, before);
+    });
+
+    it('given a name whose lookup never gets an answer, then a dns failure at the budget, while another name is delivered meanwhile', async () => {
+      const sender = withDns(true, 400);
+      const started = Date.now();
+      const hanging = sender.post(`${named('hang.test')}/ok`, '{}', {});
+      const fine = await sender.post(`${named('fine.test')}/ok`, '{}', {});
+      const fineMs = Date.now() - started;
+      const hung = await hanging;
+      await sender.close();
+      assert.equal(fine.result.kind === 'response' && fine.result.status, 200);
+      assert.ok(fineMs < 350, `the other name was delivered in ${fineMs} ms`);
+      assert.equal(hung.result.kind === 'error' && hung.result.errorClass, 'dns');
+      assert.match(
+        hung.result.kind === 'error' ? hung.result.message : '',
+        /hang\.test got no answer within 400 ms/,
+      );
+    });
+
+    it('given a closed port behind a name, then the connection error names the host, not its address', async () => {
+      const sender = withDns(true);
+      const sent = await sender.post(`http://closed.test:${closedPort}/x`, '{}', {});
+      await sender.close();
+      const message = sent.result.kind === 'error' ? sent.result.message : '';
+      assert.equal(sent.result.kind === 'error' && sent.result.errorClass, 'connection');
+      assert.match(message, /ECONNREFUSED/);
+      assert.match(message, /closed\.test/);
+      assert.doesNotMatch(message, /127\.0\.0\.1/);
+    });
+  });
+
+  it('given no bound per origin, then a request to a second path of a host is not queued behind hanging ones to the first', async () => {
+    const sender = open(1500, null);
+    const hanging = Array.from({ length: 6 }, () => sender.post(`${base}/hang`, '{}', {}));
+    const started = Date.now();
+    const ok = await sender.post(`${base}/ok`, '{}', {});
+    const okMs = Date.now() - started;
+    await Promise.all(hanging);
+    await sender.close();
+    assert.equal(ok.result.kind === 'response' && ok.result.status, 200);
+    assert.ok(okMs < 1000, `answered in ${okMs} ms`);
+  });
+});
+
+describe('withoutAddresses', () => {
+  it('given IPv4 and IPv6 addresses with and without ports, then each becomes the host name; other text stays', () => {
+    assert.equal(
+      withoutAddresses('ECONNREFUSED: connect ECONNREFUSED 10.1.2.3:443', 'h.example'),
+      'ECONNREFUSED: connect ECONNREFUSED h.example',
+    );
+    assert.equal(withoutAddresses('connect ECONNREFUSED ::1:443', 'h'), 'connect ECONNREFUSED h');
+    assert.equal(withoutAddresses('to [fd00::5]:80, 2001:db8::1 and 192.168.0.1.', 'h'), 'to h, h and h.');
+    assert.equal(
+      withoutAddresses('TimeoutError: no complete response within 6000 ms', 'h'),
+      'TimeoutError: no complete response within 6000 ms',
+    );
   });
 });

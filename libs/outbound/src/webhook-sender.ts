@@ -1,8 +1,9 @@
-import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent } from 'undici';
 import type { DeliveryResult } from '@hookpost/domain';
 import { destinationAllowed, MAX_REASON_BYTES } from '@hookpost/domain';
+import { CachingResolver, DnsError, type DnsOptions } from './dns-resolver';
 
 type Policy = Parameters<typeof destinationAllowed>[1];
 
@@ -12,21 +13,32 @@ class DestinationRefused extends Error {
 
 type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
 
-/** DNS resolution that refuses private, loopback, link-local and metadata addresses (resolved once). */
-function guardedLookup(policy: Policy) {
+/**
+ * DNS resolution (asynchronous, budgeted, cached: CachingResolver) that refuses private, loopback,
+ * link-local and metadata addresses; the refusal names the host, never the address it resolved to.
+ */
+function guardedLookup(policy: Policy, resolver: CachingResolver) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback) => {
-    lookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, []);
-      const refused = addresses.find((a) => !destinationAllowed(a.address, policy));
-      if (refused) {
-        return callback(
-          new DestinationRefused(`destination ${hostname} resolves to ${refused.address}, not allowed`),
-          [],
-        );
-      }
-      if (options.all) return callback(null, addresses);
-      return callback(null, addresses[0].address, addresses[0].family);
-    });
+    resolver.resolve(hostname).then(
+      (all) => {
+        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const addresses = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
+        if (addresses.length === 0) {
+          return callback(new DnsError('ENOTFOUND', `DNS: ${hostname} has no IPv${family} address`), []);
+        }
+        if (addresses.some((a) => !destinationAllowed(a.address, policy))) {
+          return callback(
+            new DestinationRefused(
+              `destination ${hostname} resolves to a private or reserved address, not allowed`,
+            ),
+            [],
+          );
+        }
+        if (options.all) return callback(null, addresses);
+        return callback(null, addresses[0].address, addresses[0].family);
+      },
+      (err: Error) => callback(err, []),
+    );
   };
 }
 
@@ -52,17 +64,24 @@ class DeadlineExceeded extends Error {
 export class WebhookSender {
   private readonly agent: Agent;
 
+  /**
+   * `connectionsPerOrigin`: null for no bound per origin (the dispatcher bounds deliveries per URL and
+   * per account, and several URLs on one origin share its pool: a bound there would queue one URL's
+   * requests behind another's). `dns`: the resolver's servers and time budget (default: the system's
+   * servers, 5 s or the deadline if shorter).
+   */
   constructor(
     private readonly timeoutMs: number,
     private readonly policy: Policy,
-    connectionsPerOrigin: number,
+    connectionsPerOrigin: number | null,
+    dns: DnsOptions = { budgetMs: Math.min(5000, timeoutMs) },
   ) {
     this.agent = new Agent({
       connections: connectionsPerOrigin,
       keepAliveTimeout: 30_000,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      connect: { timeout: timeoutMs, lookup: guardedLookup(policy) },
+      connect: { timeout: timeoutMs, lookup: guardedLookup(policy, new CachingResolver(dns)) },
     });
   }
 
@@ -93,7 +112,12 @@ export class WebhookSender {
       );
     }
     return new Promise<SendResult>((resolve) => {
-      const exchange = new Exchange((result) => resolve(done(result)), onWritten, this.timeoutMs);
+      const exchange = new Exchange(
+        (result) => resolve(done(result)),
+        onWritten,
+        this.timeoutMs,
+        isIP(host) ? null : host,
+      );
       try {
         this.agent.dispatch(
           {
@@ -132,6 +156,8 @@ class Exchange {
     private readonly settle: (result: DeliveryResult) => void,
     private readonly written: OnRequestWritten | undefined,
     timeoutMs: number,
+    /** The URL's host when it is a name: the addresses it resolved to stay out of the reason. */
+    private readonly hostname: string | null,
   ) {
     this.deadline = setTimeout(
       () => this.fail(new DeadlineExceeded(`no complete response within ${timeoutMs} ms`)),
@@ -140,7 +166,7 @@ class Exchange {
   }
 
   private fail(err: Error): void {
-    this.finish({ kind: 'error', ...errorClassOf(err) });
+    this.finish({ kind: 'error', ...errorClassOf(err, this.hostname) });
     this.abort?.(err);
   }
 
@@ -177,7 +203,7 @@ class Exchange {
   }
 
   onError(err: Error): void {
-    this.finish({ kind: 'error', ...errorClassOf(err) });
+    this.finish({ kind: 'error', ...errorClassOf(err, this.hostname) });
   }
 
   onUpgrade(): void {
@@ -199,16 +225,39 @@ class Exchange {
 
 type DeliveryError = Omit<Extract<DeliveryResult, { kind: 'error' }>, 'kind'>;
 
-function errorClassOf(err: unknown): DeliveryError {
+/**
+ * The class and reason of a failed request. For a URL with a host name, the reason never carries the
+ * addresses the name resolved to (a customer must not learn the private addresses our DNS sees): they
+ * are replaced by the name.
+ */
+export function errorClassOf(err: unknown, hostname: string | null = null): DeliveryError {
   const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? '';
   const message = `${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
   if (code === 'EDESTINATIONREFUSED' || e.cause instanceof DestinationRefused) {
     return { errorClass: 'destination_refused', message: e.message ?? message };
   }
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || /TIMEOUT/.test(code)) {
-    return { errorClass: 'timeout', message };
+  if (err instanceof DnsError || e.cause instanceof DnsError) {
+    return { errorClass: 'dns', message: (err instanceof DnsError ? err : (e.cause as DnsError)).message };
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { errorClass: 'dns', message };
-  return { errorClass: 'connection', message: code ? `${code}: ${e.message}` : message };
+  const scrub = (text: string) => (hostname === null ? text : withoutAddresses(text, hostname));
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || /TIMEOUT/.test(code)) {
+    return { errorClass: 'timeout', message: scrub(message) };
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { errorClass: 'dns', message: scrub(message) };
+  return { errorClass: 'connection', message: scrub(code ? `${code}: ${e.message}` : message) };
+}
+
+/** `text` with every IPv4 or IPv6 address (with its port, if any) replaced by `hostname`. */
+export function withoutAddresses(text: string, hostname: string): string {
+  return text.replace(/[0-9a-f:.[\]]*[:.][0-9a-f:.[\]]*/gi, (token) =>
+    isAddress(token) ? `${hostname}${/\.*$/.exec(token)?.[0] ?? ''}` : token,
+  );
+}
+
+function isAddress(token: string): boolean {
+  const bare = token.replace(/\.+$/, '');
+  const unbracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare)?.[1];
+  if (unbracketed !== undefined) return isIP(unbracketed) !== 0;
+  return isIP(bare) !== 0 || isIP(bare.replace(/:\d+$/, '')) !== 0;
 }

@@ -38,7 +38,8 @@ export async function runService(opts: ServiceOptions): Promise<INestApplication
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
-      process.exit(1);
+      // The code a stop was asked for with (70: a consumer died, or fan-out could not record), else 1.
+      process.exit(typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : 1);
     }, opts.shutdownTimeoutMs + 5000);
     force.unref();
     app

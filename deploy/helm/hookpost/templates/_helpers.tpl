@@ -195,6 +195,13 @@ RATE_LIMIT_PER_MINUTE: {{ $v.api.rateLimitPerMinute | int | quote }}
 {{- if eq .component "fan-out" }}
 DISPATCH_MAX_IN_FLIGHT: {{ $v.delivery.maxInFlight | int | quote }}
 DISPATCH_MAX_PER_ENDPOINT: {{ $v.delivery.maxPerEndpoint | int | quote }}
+DISPATCH_MAX_PER_ACCOUNT: {{ $v.delivery.maxPerAccount | int | quote }}
+DISPATCH_MAX_WAITING: {{ $v.delivery.maxWaiting | int | quote }}
+DISPATCH_RECORD_TIMEOUT_MS: {{ $v.delivery.recordTimeoutMs | int | quote }}
+DNS_TIMEOUT_MS: {{ $v.delivery.dnsTimeoutMs | int | quote }}
+{{- with $v.delivery.dnsServers }}
+DNS_SERVERS: {{ join "," . | quote }}
+{{- end }}
 DISPATCH_JOURNAL_DIR: {{ include "hookpost.journalDir" . | quote }}
 {{- end }}
 {{- if eq .component "retry" }}
