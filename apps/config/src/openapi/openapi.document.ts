@@ -354,7 +354,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         summary: 'Send a test event of this type to a URL and report how the target answered.',
         description:
           'A target that cannot be reached answers 200 with `code` 0 and the error as `message`; a refused ' +
-          'destination (a private address, unless allowed) or a bad URL answers 400.',
+          'destination (a private address, unless allowed) or a bad URL answers 400. The test POST is ' +
+          "signed with the caller's key only: it never carries `parent-signature`.",
         tags: ['Domain webhooks'],
         security: MAILGUN,
         requestBody: body('DomainWebhookTest'),
@@ -587,7 +588,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         requestBody: body('DomainUpdate'),
         responses: {
           '200': json('The domain was updated.', 'DomainUpdated'),
-          '400': error('A missing or bad `webhooks_redact_pii`.'),
+          '400': error('No feature given, or a bad value (not JSON like `{"enabled": true}`).'),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
           '404': error('The caller has no such domain.'),
@@ -605,7 +606,11 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         security: MAILGUN,
         responses: {
           '200': json("The account's features.", 'FeaturesResponse', {
-            features: { webhooks_redact_pii: { enabled: false, inherited: false } },
+            features: {
+              webhooks_redact_pii: { enabled: false, inherited: false },
+              standard_webhooks: { enabled: false },
+              parent_signature: { enabled: true, inherited: false },
+            },
           }),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
@@ -615,15 +620,20 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       put: {
         operationId: 'updateAccountFeatures',
         summary: "Change the account's features; primary accounts only.",
-        description: "A subaccount's PII setting follows its primary, so a subaccount gets 403.",
+        description:
+          "A subaccount's PII and parent-signature settings follow its primary, so a subaccount setting either gets 403.",
         tags: ['Account'],
         security: MAILGUN,
         requestBody: body('FeaturesUpdate'),
         responses: {
           '200': json("The account's features after the change.", 'FeaturesResponse', {
-            features: { webhooks_redact_pii: { enabled: true, inherited: false } },
+            features: {
+              webhooks_redact_pii: { enabled: true, inherited: false },
+              standard_webhooks: { enabled: false },
+              parent_signature: { enabled: false, inherited: false },
+            },
           }),
-          '400': error('A missing or bad `webhooks_redact_pii`.'),
+          '400': error('No feature given, or a bad value (not JSON like `{"enabled": true}`).'),
           '401': response('Unauthorized'),
           '403': error('The account is a subaccount, or may not act for the account named.'),
           '413': response('PayloadTooLarge'),
@@ -1158,9 +1168,14 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       Features: {
         type: 'object',
-        required: ['webhooks_redact_pii', 'standard_webhooks'],
+        required: ['webhooks_redact_pii', 'standard_webhooks', 'parent_signature'],
         properties: {
           webhooks_redact_pii: schema('Feature'),
+          parent_signature: {
+            ...schema('Feature'),
+            description:
+              "Whether POSTs to URLs the primary's subaccounts own carry `parent-signature` (the primary's key; default on, as Mailgun). A primary account's setting; a subaccount sees its primary's (inherited). URLs among the primary's own account-level webhooks always carry it.",
+          },
           standard_webhooks: {
             type: 'object',
             description:
@@ -1276,8 +1291,20 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       FeaturesUpdateForm: {
         type: 'object',
         minProperties: 1,
-        description: 'At least one feature; `webhooks_redact_pii` on primary accounts only (403).',
+        description:
+          'At least one feature; `webhooks_redact_pii` and `parent_signature` on primary accounts only (403).',
         properties: {
+          parent_signature: {
+            type: 'string',
+            description:
+              'A JSON object, e.g. `{"enabled": false}`: off, POSTs to URLs the subaccounts own carry no `parent-signature`.',
+            contentMediaType: 'application/json',
+            contentSchema: {
+              type: 'object',
+              required: ['enabled'],
+              properties: { enabled: { type: 'boolean' } },
+            },
+          },
           webhooks_redact_pii: {
             type: 'string',
             description: 'A JSON object, e.g. `{"enabled": true}`.',

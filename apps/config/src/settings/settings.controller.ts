@@ -38,9 +38,10 @@ function featuresOf(form: Form): FeaturesChange {
   const change = {
     webhooks_redact_pii: featureOf(form, 'webhooks_redact_pii'),
     standard_webhooks: featureOf(form, 'standard_webhooks'),
+    parent_signature: featureOf(form, 'parent_signature'),
   };
-  if (change.webhooks_redact_pii === undefined && change.standard_webhooks === undefined) {
-    badRequest('webhooks_redact_pii or standard_webhooks is required');
+  if (Object.values(change).every((v) => v === undefined)) {
+    badRequest('webhooks_redact_pii, standard_webhooks or parent_signature is required');
   }
   return change;
 }
