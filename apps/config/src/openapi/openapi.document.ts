@@ -167,7 +167,8 @@ const text = (description: string): Schema => ({ type: 'string', description });
 const messageOf = (message: string): Schema => ({ type: 'string', examples: [message] });
 
 const WEBHOOK_URL_RULES =
-  'An absolute http or https URL without credentials; answered in normalised (WHATWG) form.';
+  'An absolute http or https URL without credentials, at most 2,048 characters (as given and normalised); ' +
+  'answered in normalised (WHATWG) form.';
 
 const EXAMPLE_URLS = ['https://your_domain.com/v1/clicked', 'https://your_domain.com/v2/clicked'];
 
@@ -577,6 +578,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
           '404': error('The caller has no such domain.'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -588,11 +590,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         requestBody: body('DomainUpdate'),
         responses: {
           '200': json('The domain was updated.', 'DomainUpdated'),
-          '400': error('No feature given, or a bad value (not JSON like `{"enabled": true}`).'),
+          '400': error('A missing or bad `webhooks_redact_pii`.'),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
           '404': error('The caller has no such domain.'),
           '413': response('PayloadTooLarge'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -614,6 +617,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           }),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -637,6 +641,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '401': response('Unauthorized'),
           '403': error('The account is a subaccount, or may not act for the account named.'),
           '413': response('PayloadTooLarge'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -652,6 +657,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '200': json('The signing key.', 'SigningKey'),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -664,6 +670,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '200': json('The new signing key.', 'SigningKeyRegenerated'),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -1041,7 +1048,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           'A webhook name: an event type, or `unsubscribe` (as mailgun.js sends it) for `unsubscribed`.',
         enum: [...WEBHOOK_EVENT_TYPES, 'unsubscribe'],
       },
-      WebhookUrl: { type: 'string', format: 'uri', description: WEBHOOK_URL_RULES },
+      WebhookUrl: { type: 'string', format: 'uri', maxLength: 2048, description: WEBHOOK_URL_RULES },
       WebhookUrls: {
         type: 'object',
         required: ['urls'],

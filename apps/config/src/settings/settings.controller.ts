@@ -12,6 +12,7 @@ import {
 import { z } from 'zod';
 import { fieldList } from '@hookpost/domain';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { CurrentCaller, type Caller } from '../auth/caller';
 import { FormBody } from '../http-setup';
 import { badRequest } from '../validation';
@@ -48,7 +49,7 @@ function featuresOf(form: Form): FeaturesChange {
 
 /** Domain settings (Mailgun v4 domains): PII redaction per domain. */
 @Controller('v4/domains/:domain')
-@UseGuards(ApiKeyGuard)
+@UseGuards(ApiKeyGuard, RateLimitGuard)
 @UseInterceptors(FormBody())
 export class DomainSettingsController {
   constructor(private readonly settings: SettingsService) {}
@@ -70,7 +71,7 @@ export class DomainSettingsController {
 
 /** Account settings (Mailgun v5 accounts): PII redaction features and the webhook signing key. */
 @Controller('v5/accounts')
-@UseGuards(ApiKeyGuard)
+@UseGuards(ApiKeyGuard, RateLimitGuard)
 @UseInterceptors(FormBody())
 export class AccountSettingsController {
   constructor(private readonly settings: SettingsService) {}
