@@ -137,7 +137,7 @@ describe('API limits: streamed bodies, URL length, the rate limit on every route
       assert.doesNotMatch(system.service('config').output.join(''), /unexpected API error|HEADERS_SENT/);
     });
 
-    it('a 1 MiB urlencoded body gets 413 too, and a small chunked form still works', async () => {
+    it('a 1 MiB urlencoded body gets 413 too before the rest is sent, and a small chunked form still works', async () => {
       const a = await account('Chunked urlencoded');
       await system.admin('/internal/v1/domains', { name: 'chunked-form.example.com', account_id: a.id });
       const headers = {
@@ -155,6 +155,7 @@ describe('API limits: streamed bodies, URL length, the rate limit on every route
       );
       assert.equal(refused.status, 413, refused.body);
       assert.match(JSON.parse(refused.body).message, /too large/);
+      assert.equal(refused.written, 128 * KIB, 'answered while only 128 KiB of 1 MiB had been sent');
 
       const small = Buffer.from(`id=delivered&url=${encodeURIComponent(receiver.url('/small'))}`);
       const accepted = await sendChunked(
