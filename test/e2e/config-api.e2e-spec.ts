@@ -129,6 +129,7 @@ describe('config API (Mailgun-compatible REST) against the real config service a
         features: {
           webhooks_redact_pii: { enabled: true, inherited: false },
           standard_webhooks: { enabled: false },
+          parent_signature: { enabled: true, inherited: false },
         },
       });
       await mg.accountManagement.updateAccountFeature({ webhooks_redact_pii: { enabled: false } });
@@ -521,6 +522,7 @@ describe('config API (Mailgun-compatible REST) against the real config service a
         features: {
           webhooks_redact_pii: { enabled: true, inherited: true },
           standard_webhooks: { enabled: false },
+          parent_signature: { enabled: true, inherited: true },
         },
       });
       expectMessage(

@@ -84,6 +84,7 @@ describe('config gRPC API (hookpost.config.v1.ConfigService) against the real co
         'GetAccountFeatures',
         'SetAccountPii',
         'SetStandardWebhooks',
+        'SetParentSignature',
         'GetSigningKey',
         'RotateSigningKey',
         'ListDomainWebhookFailures',
@@ -626,15 +627,29 @@ describe('config gRPC API (hookpost.config.v1.ConfigService) against the real co
     it('sets account PII on a primary; its subaccount inherits it and may not set it', async () => {
       const sub = await grpc.call<Account>('CreateAccount', { name: 'Acme US', parent_account_id: acme.id });
       const off = { enabled: false };
+      const parent_signature = { enabled: true, inherited: false };
+      const inheritedParentSignature = { enabled: true, inherited: true };
       expectEqual(await grpc.call('GetAccountFeatures', { account_id: acme.id }), {
-        features: { webhooks_redact_pii: { enabled: false, inherited: false }, standard_webhooks: off },
+        features: {
+          webhooks_redact_pii: { enabled: false, inherited: false },
+          standard_webhooks: off,
+          parent_signature,
+        },
       });
       expectEqual(await grpc.call('SetAccountPii', { account_id: acme.id, enabled: true }), {
         message: 'Account features have been updated',
-        features: { webhooks_redact_pii: { enabled: true, inherited: false }, standard_webhooks: off },
+        features: {
+          webhooks_redact_pii: { enabled: true, inherited: false },
+          standard_webhooks: off,
+          parent_signature,
+        },
       });
       expectEqual(await grpc.call('GetAccountFeatures', { account_id: sub.id }), {
-        features: { webhooks_redact_pii: { enabled: true, inherited: true }, standard_webhooks: off },
+        features: {
+          webhooks_redact_pii: { enabled: true, inherited: true },
+          standard_webhooks: off,
+          parent_signature: inheritedParentSignature,
+        },
       });
       // Standard Webhooks is each account's own choice, a subaccount's included.
       expectEqual(await grpc.call('SetStandardWebhooks', { account_id: sub.id, enabled: true }), {
@@ -642,12 +657,27 @@ describe('config gRPC API (hookpost.config.v1.ConfigService) against the real co
         features: {
           webhooks_redact_pii: { enabled: true, inherited: true },
           standard_webhooks: { enabled: true },
+          parent_signature: inheritedParentSignature,
         },
       });
       expectEqual(await grpc.failure('SetAccountPii', { account_id: sub.id, enabled: false }), {
         code: status.PERMISSION_DENIED,
         details: 'webhooks_redact_pii is set on the primary account; subaccounts inherit it',
       });
+      // parent-signature: a primary's setting too (off: its subaccounts' URLs get no primary-signed triple).
+      expectEqual(await grpc.failure('SetParentSignature', { account_id: sub.id, enabled: false }), {
+        code: status.PERMISSION_DENIED,
+        details: 'parent_signature is set on the primary account; subaccounts inherit it',
+      });
+      expectEqual(await grpc.call('SetParentSignature', { account_id: acme.id, enabled: false }), {
+        message: 'Account features have been updated',
+        features: {
+          webhooks_redact_pii: { enabled: true, inherited: false },
+          standard_webhooks: off,
+          parent_signature: { enabled: false, inherited: false },
+        },
+      });
+      await grpc.call('SetParentSignature', { account_id: acme.id, enabled: true });
     });
 
     it('reads and rotates the signing key; REST answers the new one', async () => {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { commonEnvShape, outboundEnvShape, port, postgresUrl } from '@hookpost/runtime';
+import { commonEnvShape, optionalPort, outboundEnvShape, port, postgresUrl } from '@hookpost/runtime';
 
 export const configEnvShape = {
   ...commonEnvShape,
   ...outboundEnvShape,
   HTTP_PORT: port(8080),
+  /** The internal API (/internal/v1) on its own port; unset or HTTP_PORT: on HTTP_PORT with the rest. */
+  INTERNAL_HTTP_PORT: optionalPort,
   GRPC_PORT: port(50051),
   GRPC_HOST: z.string().optional(), // HTTP_HOST when unset
   DATABASE_URL: postgresUrl,

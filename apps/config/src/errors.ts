@@ -88,6 +88,9 @@ export class MailgunErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Response>();
+    // Answered already: a body over the limit is refused while it streams in, and whatever was reading
+    // it then fails with the closed request.
+    if (res.headersSent) return;
     const [status, body] = this.render(error);
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="MG API"');
     res.status(status).json(body);

@@ -4,11 +4,21 @@ import { createLogger } from '@hookpost/telemetry';
 import { exitOnStartupError, loadEnvOrExit, runService } from '@hookpost/runtime';
 import { configEnvShape } from './env';
 import { ConfigServiceModule } from './config.module';
-import { configureHttp } from './http-setup';
+import { configureHttp, listenInternal, type InternalApiPorts } from './http-setup';
 import { configGrpcOptions } from './grpc/grpc-options';
 
 const env = loadEnvOrExit('config', configEnvShape);
 const logger = createLogger('config', env.LOG_LEVEL);
+
+const internalPort =
+  env.INTERNAL_HTTP_PORT !== undefined && env.INTERNAL_HTTP_PORT !== env.HTTP_PORT
+    ? env.INTERNAL_HTTP_PORT
+    : null;
+if (internalPort !== null && internalPort === env.GRPC_PORT) {
+  process.stderr.write('hookpost-config: INTERNAL_HTTP_PORT: must differ from GRPC_PORT\n');
+  process.exit(78);
+}
+const ports: InternalApiPorts = internalPort === null ? {} : { internalSockets: new WeakSet() };
 
 runService({
   name: 'config',
@@ -17,6 +27,12 @@ runService({
   port: env.HTTP_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-  configure: configureHttp,
+  configure: (app) => configureHttp(app, ports),
   microservices: (app) => app.connectMicroservice(configGrpcOptions(env), { inheritAppConfig: true }),
-}).catch(exitOnStartupError(logger));
+})
+  .then(async (app) => {
+    if (internalPort === null) return;
+    await listenInternal(app, ports, env.HTTP_HOST, internalPort);
+    logger.info({ port: internalPort }, 'internal API listening');
+  })
+  .catch(exitOnStartupError(logger));

@@ -107,6 +107,11 @@ export const accountRecordSchema = z.object({
   signing_key: z.string().min(1),
   redact_pii: z.boolean(),
   standard_webhooks: z.boolean(),
+  /**
+   * A primary's `parent_signature` feature: false = POSTs to its subaccounts' URLs carry no
+   * `parent-signature`. Absent (records written before the feature) = on, Mailgun's behaviour.
+   */
+  parent_signature: z.boolean().optional(),
 });
 export const domainRecordSchema = z.object({
   kind: z.literal('domain'),

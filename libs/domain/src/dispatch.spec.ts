@@ -12,7 +12,7 @@ import {
 } from '@hookpost/contracts';
 import type { Classification } from './classify';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
-import { attemptOf, prepareDelivery, type PreparedDelivery } from './dispatch';
+import { attemptOf, parentSigningKeyFor, prepareDelivery, type PreparedDelivery } from './dispatch';
 import type { MailgunSignature } from './signature';
 import { SEED_DELIVERED } from './testing/seed-events';
 
@@ -157,6 +157,71 @@ describe('prepareDelivery', () => {
       accountId: 'acc_sub',
       reason: 'primary account acc_primary is not configured',
     });
+  });
+});
+
+describe('parentSigningKeyFor', () => {
+  const OFF: AccountRecord = { ...PRIMARY, parent_signature: false };
+  const withPrimary = (
+    primary: AccountRecord,
+    primaryHooks: Array<[string, DeliveryJob['webhook'][]]> = [],
+  ) => {
+    const s = state();
+    applyConfigRecord(s, configKey.account(primary.id), primary);
+    applyConfigRecord(s, configKey.accountWebhooks(primary.id), {
+      kind: 'account_webhooks',
+      account_id: primary.id,
+      webhooks: primaryHooks.map(([url, types], i) => ({ id: `wh_${i}`, url, event_types: types })),
+    });
+    return s;
+  };
+
+  it("given no primary (a primary account's own domain), then there is no parent-signature", () => {
+    assert.equal(parentSigningKeyFor(state(), job('p.example.com'), null), null);
+  });
+
+  it("given a primary with the feature on, or a record from before the feature (absent), then every URL gets the primary's key", () => {
+    assert.equal(
+      parentSigningKeyFor(withPrimary({ ...PRIMARY, parent_signature: true }), job('s.example.com'), PRIMARY),
+      'key-primary-secret',
+    );
+    assert.equal(
+      parentSigningKeyFor(withPrimary(PRIMARY), job('s.example.com'), PRIMARY),
+      'key-primary-secret',
+    );
+  });
+
+  it("given the primary turned it off, when the URL is the subaccount's, then no parent-signature", () => {
+    assert.equal(parentSigningKeyFor(withPrimary(OFF), job('s.example.com'), OFF), null);
+  });
+
+  it("given the primary turned it off, when the URL is one of the primary's account-level webhooks for the type, then it keeps the primary's key", () => {
+    const s = withPrimary(OFF, [[HOOK_URL, ['delivered', 'opened']]]);
+    assert.equal(
+      parentSigningKeyFor(s, job('s.example.com', { level: 'account' }), OFF),
+      'key-primary-secret',
+    );
+  });
+
+  it("given the primary turned it off, when the primary has the URL only for another event type, then the URL is the subaccount's: no parent-signature", () => {
+    const s = withPrimary(OFF, [[HOOK_URL, ['opened']]]);
+    assert.equal(parentSigningKeyFor(s, job('s.example.com'), OFF), null);
+  });
+
+  it("given the primary turned it off, when the job names its webhook's owner, then the owner decides, not the primary's URL list", () => {
+    // The same URL at both levels is sent once: the job says whose webhook it is.
+    const s = withPrimary(OFF, [[HOOK_URL, ['delivered']]]);
+    const ofPrimary = job('s.example.com', { level: 'account', webhook_account_id: 'acc_primary' });
+    const ofSub = job('s.example.com', { webhook_account_id: 'acc_sub' });
+    assert.equal(parentSigningKeyFor(s, ofPrimary, OFF), 'key-primary-secret');
+    assert.equal(parentSigningKeyFor(s, ofSub, OFF), null);
+    assert.equal(parentSigningKeyFor(withPrimary(OFF), ofPrimary, OFF), 'key-primary-secret');
+  });
+
+  it("given the primary turned it off, when a subaccount's delivery is prepared, then the body has only the subaccount's signature", () => {
+    const body = bodyOf(prepareDelivery(withPrimary(OFF), job('s.example.com'), NOW_MS, TOKEN));
+    assert.deepEqual(Object.keys(body), ['signature', 'event-data']);
+    assert.equal(body.signature.signature, hmac('key-sub-secret', '1770146798', TOKEN));
   });
 });
 

@@ -1,4 +1,4 @@
-import { attemptId, type DeliveryAttempt, type DeliveryJob } from '@hookpost/contracts';
+import { attemptId, type AccountRecord, type DeliveryAttempt, type DeliveryJob } from '@hookpost/contracts';
 import type { Classification } from './classify';
 import { ownersOf, type ConfigState } from './config-state';
 import { jobAtAttempt } from './redact-at-attempt';
@@ -9,10 +9,36 @@ export type PreparedDelivery =
   | { ok: false; accountId: string | null; reason: string };
 
 /**
+ * The key of an attempt's `parent-signature`, or null for none. Only a subaccount's domain has one (the
+ * primary's key). A job of the primary's own account-level webhook (`webhook_account_id`) always gets it;
+ * any other is the subaccount's (its domain's or its account-level webhooks), and gets it unless the
+ * primary turned `parent_signature` off (absent = on, Mailgun's behaviour). Decided at each attempt from
+ * the view in force, so a retry or resend follows the setting of its moment.
+ */
+export function parentSigningKeyFor(
+  state: ConfigState,
+  job: Pick<DeliveryJob, 'url' | 'webhook' | 'webhook_account_id'>,
+  primary: AccountRecord | null,
+): string | null {
+  if (primary === null) return null;
+  if (primary.parent_signature !== false) return primary.signing_key;
+  // The job names whose webhook it is; a job from before that field is matched against the primary's
+  // account-level webhooks.
+  const primaryOwns =
+    job.webhook_account_id !== undefined
+      ? job.webhook_account_id === primary.id
+      : (state.accountWebhooks.get(primary.id)?.webhooks ?? []).some(
+          (hook) => hook.url === job.url && hook.event_types.includes(job.webhook),
+        );
+  return primaryOwns ? primary.signing_key : null;
+}
+
+/**
  * The signed body of one attempt: signed with the domain owner's key, plus `parent-signature` with the
- * primary's key for a subaccount's domain; and, when the account opted in, the Standard Webhooks
- * headers over that exact body. The event data is under the PII policy in force now (`jobAtAttempt`;
- * a lookup when the caller has applied it already). Time and token come in, so this stays pure.
+ * primary's key for a subaccount's domain (see parentSigningKeyFor); and, when the account opted in, the
+ * Standard Webhooks headers over that exact body. The event data is under the PII policy in force now
+ * (`jobAtAttempt`; a lookup when the caller has applied it already). Time and token come in, so this
+ * stays pure.
  */
 export function prepareDelivery(
   state: ConfigState,
@@ -35,7 +61,7 @@ export function prepareDelivery(
   const body = webhookBody({
     eventData: jobAtAttempt(state, job).event_data,
     signingKey: account.signing_key,
-    parentSigningKey: primary?.signing_key ?? null,
+    parentSigningKey: parentSigningKeyFor(state, job, primary),
     timestamp,
     token,
   });

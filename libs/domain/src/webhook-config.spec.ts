@@ -1,7 +1,14 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { WEBHOOK_EVENT_TYPES } from '@hookpost/contracts';
-import { checkUrl, fieldList, isDomainName, parseWebhookName, validateWebhookUrls } from './webhook-config';
+import {
+  checkUrl,
+  fieldList,
+  isDomainName,
+  MAX_URL_LENGTH,
+  parseWebhookName,
+  validateWebhookUrls,
+} from './webhook-config';
 
 describe('parseWebhookName', () => {
   for (const name of WEBHOOK_EVENT_TYPES) {
@@ -134,6 +141,30 @@ describe('checkUrl', () => {
       ok: true,
       value: 'http://hooks.example.net:8080/b',
     });
+  });
+
+  const urlOf = (length: number) => {
+    const base = 'https://hooks.example.net/';
+    return base + 'a'.repeat(length - base.length);
+  };
+
+  it('given a URL of exactly 2,048 characters, then it is accepted unchanged', () => {
+    assert.equal(MAX_URL_LENGTH, 2048);
+    assert.deepEqual(checkUrl(urlOf(2048)), { ok: true, value: urlOf(2048) });
+  });
+
+  it('given a URL of 2,049 characters, then it is refused with a message that says the limit', () => {
+    assert.deepEqual(checkUrl(urlOf(2049)), { ok: false, message: 'URL must be at most 2048 characters' });
+  });
+
+  it('given a URL within the limit that grows past it once normalised (percent-encoding), then it is refused', () => {
+    const raw = `https://hooks.example.net/${'é'.repeat(1000)}`;
+    assert.ok(raw.length <= 2048);
+    assert.deepEqual(checkUrl(raw), { ok: false, message: 'URL must be at most 2048 characters' });
+  });
+
+  it('given a very long string, then it is refused before it is parsed', () => {
+    assert.equal(checkUrl(`https://x.example/${'a'.repeat(60_000)}`).ok, false);
   });
 });
 

@@ -37,7 +37,12 @@ export function validateWebhookUrls(urls: string[]): Checked<string[]> {
   return { ok: true, value: out };
 }
 
+/** The longest webhook URL accepted, as given and once normalised (browsers' and CDNs' common bound). */
+export const MAX_URL_LENGTH = 2048;
+
 export function checkUrl(raw: string): Checked<string> {
+  const tooLong: Checked<string> = { ok: false, message: `URL must be at most ${MAX_URL_LENGTH} characters` };
+  if (raw.trim().length > MAX_URL_LENGTH) return tooLong;
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -48,7 +53,8 @@ export function checkUrl(raw: string): Checked<string> {
     return { ok: false, message: `URL must use http or https: ${raw}` };
   }
   if (url.username || url.password) return { ok: false, message: `URL must not carry credentials: ${raw}` };
-  return { ok: true, value: url.toString() };
+  const value = url.toString();
+  return value.length > MAX_URL_LENGTH ? tooLong : { ok: true, value };
 }
 
 /** A domain name as customers write it: labels of letters, digits and hyphens; not an IP address. */

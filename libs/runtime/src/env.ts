@@ -12,6 +12,12 @@ export const bool = (defaultValue: boolean) =>
 
 export const port = (defaultValue: number) => z.coerce.number().int().min(1).max(65535).default(defaultValue);
 
+/** A port that may be left unset (or empty): undefined then. */
+export const optionalPort = z.preprocess(
+  (v) => (v === undefined || v === '' ? undefined : v),
+  z.coerce.number().int().min(1).max(65535).optional(),
+);
+
 export const brokers = z
   .string({ message: 'is required (comma-separated host:port list)' })
   .transform((v) => v.split(',').map((b) => b.trim()))

@@ -203,6 +203,12 @@ export class ConfigGrpcController {
     return this.settings.setFeatures(await this.caller(r.account_id), { standard_webhooks: r.enabled });
   }
 
+  @GrpcMethod(CONFIG_GRPC_SERVICE, 'SetParentSignature')
+  async setParentSignature(req: unknown) {
+    const r = valid(rq.setAccountPiiRequest, req);
+    return this.settings.setFeatures(await this.caller(r.account_id), { parent_signature: r.enabled });
+  }
+
   @GrpcMethod(CONFIG_GRPC_SERVICE, 'GetSigningKey')
   async getSigningKey(req: unknown) {
     const r = valid(rq.accountRequest, req);

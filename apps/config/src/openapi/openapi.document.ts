@@ -167,7 +167,8 @@ const text = (description: string): Schema => ({ type: 'string', description });
 const messageOf = (message: string): Schema => ({ type: 'string', examples: [message] });
 
 const WEBHOOK_URL_RULES =
-  'An absolute http or https URL without credentials; answered in normalised (WHATWG) form.';
+  'An absolute http or https URL without credentials, at most 2,048 characters (as given and normalised); ' +
+  'answered in normalised (WHATWG) form.';
 
 const EXAMPLE_URLS = ['https://your_domain.com/v1/clicked', 'https://your_domain.com/v2/clicked'];
 
@@ -355,7 +356,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         summary: 'Send a test event of this type to a URL and report how the target answered.',
         description:
           'A target that cannot be reached answers 200 with `code` 0 and the error as `message`; a refused ' +
-          'destination (a private address, unless allowed) or a bad URL answers 400.',
+          'destination (a private address, unless allowed) or a bad URL answers 400. The test POST is ' +
+          "signed with the caller's key only: it never carries `parent-signature`.",
         tags: ['Domain webhooks'],
         security: MAILGUN,
         requestBody: body('DomainWebhookTest'),
@@ -577,6 +579,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
           '404': error('The caller has no such domain.'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -593,6 +596,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '403': response('Forbidden'),
           '404': error('The caller has no such domain.'),
           '413': response('PayloadTooLarge'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -606,28 +610,39 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         security: MAILGUN,
         responses: {
           '200': json("The account's features.", 'FeaturesResponse', {
-            features: { webhooks_redact_pii: { enabled: false, inherited: false } },
+            features: {
+              webhooks_redact_pii: { enabled: false, inherited: false },
+              standard_webhooks: { enabled: false },
+              parent_signature: { enabled: true, inherited: false },
+            },
           }),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
       put: {
         operationId: 'updateAccountFeatures',
         summary: "Change the account's features; primary accounts only.",
-        description: "A subaccount's PII setting follows its primary, so a subaccount gets 403.",
+        description:
+          "A subaccount's PII and parent-signature settings follow its primary, so a subaccount setting either gets 403.",
         tags: ['Account'],
         security: MAILGUN,
         requestBody: body('FeaturesUpdate'),
         responses: {
           '200': json("The account's features after the change.", 'FeaturesResponse', {
-            features: { webhooks_redact_pii: { enabled: true, inherited: false } },
+            features: {
+              webhooks_redact_pii: { enabled: true, inherited: false },
+              standard_webhooks: { enabled: false },
+              parent_signature: { enabled: false, inherited: false },
+            },
           }),
-          '400': error('A missing or bad `webhooks_redact_pii`.'),
+          '400': error('No feature given, or a bad value (not JSON like `{"enabled": true}`).'),
           '401': response('Unauthorized'),
           '403': error('The account is a subaccount, or may not act for the account named.'),
           '413': response('PayloadTooLarge'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -643,6 +658,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '200': json('The signing key.', 'SigningKey'),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -655,6 +671,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '200': json('The new signing key.', 'SigningKeyRegenerated'),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
+          '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
       },
@@ -1032,7 +1049,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           'A webhook name: an event type, or `unsubscribe` (as mailgun.js sends it) for `unsubscribed`.',
         enum: [...WEBHOOK_EVENT_TYPES, 'unsubscribe'],
       },
-      WebhookUrl: { type: 'string', format: 'uri', description: WEBHOOK_URL_RULES },
+      WebhookUrl: { type: 'string', format: 'uri', maxLength: 2048, description: WEBHOOK_URL_RULES },
       WebhookUrls: {
         type: 'object',
         required: ['urls'],
@@ -1159,9 +1176,14 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       Features: {
         type: 'object',
-        required: ['webhooks_redact_pii', 'standard_webhooks'],
+        required: ['webhooks_redact_pii', 'standard_webhooks', 'parent_signature'],
         properties: {
           webhooks_redact_pii: schema('Feature'),
+          parent_signature: {
+            ...schema('Feature'),
+            description:
+              "Whether POSTs to URLs the primary's subaccounts own carry `parent-signature` (the primary's key; default on, as Mailgun). A primary account's setting; a subaccount sees its primary's (inherited). URLs among the primary's own account-level webhooks always carry it.",
+          },
           standard_webhooks: {
             type: 'object',
             description:
@@ -1277,8 +1299,20 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       FeaturesUpdateForm: {
         type: 'object',
         minProperties: 1,
-        description: 'At least one feature; `webhooks_redact_pii` on primary accounts only (403).',
+        description:
+          'At least one feature; `webhooks_redact_pii` and `parent_signature` on primary accounts only (403).',
         properties: {
+          parent_signature: {
+            type: 'string',
+            description:
+              'A JSON object, e.g. `{"enabled": false}`: off, POSTs to URLs the subaccounts own carry no `parent-signature`.',
+            contentMediaType: 'application/json',
+            contentSchema: {
+              type: 'object',
+              required: ['enabled'],
+              properties: { enabled: { type: 'boolean' } },
+            },
+          },
           webhooks_redact_pii: {
             type: 'string',
             description: 'A JSON object, e.g. `{"enabled": true}`.',

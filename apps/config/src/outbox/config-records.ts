@@ -34,6 +34,7 @@ export function accountRecord(a: AccountEntity): AccountRecord {
     signing_key: a.signing_key,
     redact_pii: a.redact_pii,
     standard_webhooks: a.standard_webhooks,
+    parent_signature: a.parent_signature,
   };
 }
 

@@ -42,6 +42,7 @@ export class ProvisioningService {
         signing_key: newSigningKey(),
         redact_pii: false,
         standard_webhooks: false,
+        parent_signature: true,
       });
       await m.getRepository(AccountEntity).insert(account);
       await m.getRepository(ApiKeyEntity).insert({

@@ -12,6 +12,7 @@ import {
 import { z } from 'zod';
 import { fieldList } from '@hookpost/domain';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { CurrentCaller, type Caller } from '../auth/caller';
 import { FormBody } from '../http-setup';
 import { badRequest } from '../validation';
@@ -38,16 +39,17 @@ function featuresOf(form: Form): FeaturesChange {
   const change = {
     webhooks_redact_pii: featureOf(form, 'webhooks_redact_pii'),
     standard_webhooks: featureOf(form, 'standard_webhooks'),
+    parent_signature: featureOf(form, 'parent_signature'),
   };
-  if (change.webhooks_redact_pii === undefined && change.standard_webhooks === undefined) {
-    badRequest('webhooks_redact_pii or standard_webhooks is required');
+  if (Object.values(change).every((v) => v === undefined)) {
+    badRequest('webhooks_redact_pii, standard_webhooks or parent_signature is required');
   }
   return change;
 }
 
 /** Domain settings (Mailgun v4 domains): PII redaction per domain. */
 @Controller('v4/domains/:domain')
-@UseGuards(ApiKeyGuard)
+@UseGuards(ApiKeyGuard, RateLimitGuard)
 @UseInterceptors(FormBody())
 export class DomainSettingsController {
   constructor(private readonly settings: SettingsService) {}
@@ -69,7 +71,7 @@ export class DomainSettingsController {
 
 /** Account settings (Mailgun v5 accounts): PII redaction features and the webhook signing key. */
 @Controller('v5/accounts')
-@UseGuards(ApiKeyGuard)
+@UseGuards(ApiKeyGuard, RateLimitGuard)
 @UseInterceptors(FormBody())
 export class AccountSettingsController {
   constructor(private readonly settings: SettingsService) {}

@@ -23,12 +23,18 @@ export interface FeaturesView {
     webhooks_redact_pii: { enabled: boolean; inherited: boolean };
     /** Beyond Mailgun: Standard Webhooks headers (webhook-id, -timestamp, -signature) on every POST. */
     standard_webhooks: { enabled: boolean };
+    /**
+     * Beyond Mailgun's documents: whether POSTs to URLs the primary's subaccounts own carry
+     * `parent-signature`. A primary's setting (default on); a subaccount sees its primary's, inherited.
+     */
+    parent_signature: { enabled: boolean; inherited: boolean };
   };
 }
 
 export interface FeaturesChange {
   webhooks_redact_pii?: boolean;
   standard_webhooks?: boolean;
+  parent_signature?: boolean;
 }
 
 function domainView(d: DomainEntity): DomainView {
@@ -64,7 +70,10 @@ export class SettingsService {
     return { message: 'Domain has been updated', domain: domainView(updated) };
   }
 
-  /** PII redaction of a subaccount is its primary's (inherited); Standard Webhooks is each account's own. */
+  /**
+   * PII redaction and parent-signature of a subaccount are its primary's (inherited); Standard Webhooks
+   * is each account's own.
+   */
   async getFeatures(caller: Caller): Promise<FeaturesView> {
     const account = await callerAccount(this.db.manager, caller);
     const standard_webhooks = { enabled: account.standard_webhooks };
@@ -73,6 +82,7 @@ export class SettingsService {
         features: {
           webhooks_redact_pii: { enabled: account.redact_pii, inherited: false },
           standard_webhooks,
+          parent_signature: { enabled: account.parent_signature, inherited: false },
         },
       };
     }
@@ -81,11 +91,15 @@ export class SettingsService {
       features: {
         webhooks_redact_pii: { enabled: primary?.redact_pii ?? false, inherited: true },
         standard_webhooks,
+        parent_signature: { enabled: primary?.parent_signature ?? true, inherited: true },
       },
     };
   }
 
-  /** Account features; PII redaction is set on primary accounts only and covers their subaccounts. */
+  /**
+   * Account features; PII redaction and parent-signature are set on primary accounts only and cover
+   * their subaccounts.
+   */
   async setFeatures(caller: Caller, change: FeaturesChange): Promise<FeaturesView & { message: string }> {
     await this.db.transaction(async (m) => {
       const account = await callerAccount(m, caller, true);
@@ -95,14 +109,23 @@ export class SettingsService {
           'webhooks_redact_pii is set on the primary account; subaccounts inherit it',
         );
       }
+      if (change.parent_signature !== undefined && account.parent_id !== null) {
+        throw new ApiError(
+          ApiErrorCode.Forbidden,
+          'parent_signature is set on the primary account; subaccounts inherit it',
+        );
+      }
       if (change.webhooks_redact_pii !== undefined) account.redact_pii = change.webhooks_redact_pii;
       if (change.standard_webhooks !== undefined) account.standard_webhooks = change.standard_webhooks;
-      await m
-        .getRepository(AccountEntity)
-        .update(
-          { id: account.id },
-          { redact_pii: account.redact_pii, standard_webhooks: account.standard_webhooks },
-        );
+      if (change.parent_signature !== undefined) account.parent_signature = change.parent_signature;
+      await m.getRepository(AccountEntity).update(
+        { id: account.id },
+        {
+          redact_pii: account.redact_pii,
+          standard_webhooks: account.standard_webhooks,
+          parent_signature: account.parent_signature,
+        },
+      );
       await publishAccount(m, account);
     });
     this.relay.kick();

@@ -5,7 +5,6 @@ import type { DataSource } from 'typeorm';
 import type { WebhookEventType } from '@hookpost/contracts';
 import { newToken, parseCidrList, sampleEventData, webhookBody } from '@hookpost/domain';
 import { WebhookSender } from '@hookpost/outbound';
-import { AccountEntity } from '@hookpost/persistence';
 import { ENV } from '@hookpost/runtime';
 import type { Caller } from '../auth/caller';
 import type { ConfigEnv } from '../env';
@@ -20,6 +19,7 @@ export interface TestSendResult {
 /**
  * Mailgun's "test webhook": POSTs a signed sample payload of the event type to a URL, through the same
  * sender as real deliveries (destination policy, deadline, no redirects), and reports what came back.
+ * Signed with the caller's key only, never with `parent-signature`.
  */
 @Injectable()
 export class WebhookTesterService implements OnApplicationShutdown {
@@ -39,14 +39,13 @@ export class WebhookTesterService implements OnApplicationShutdown {
   async test(caller: Caller, domain: string, name: WebhookEventType, url: string): Promise<TestSendResult> {
     const d = await ownedDomain(this.db.manager, caller, domain);
     const account = await callerAccount(this.db.manager, caller);
-    const parent = account.parent_id
-      ? await this.db.getRepository(AccountEntity).findOneBy({ id: account.parent_id })
-      : null;
     const now = Date.now();
     const body = webhookBody({
       eventData: sampleEventData(name, d.name, now, randomBytes(16).toString('base64url')),
       signingKey: account.signing_key,
-      parentSigningKey: parent?.signing_key ?? null,
+      // Never the primary's signature: the caller picks the URL and receives the triple, and Mailgun's
+      // signature covers timestamp + token only, so it would be valid for any body sent to the primary.
+      parentSigningKey: null,
       timestamp: String(Math.floor(now / 1000)),
       token: newToken(),
     });

@@ -188,6 +188,9 @@ DESTINATION_ALLOWLIST: {{ join "," . | quote }}
 {{- end }}
 {{- if eq .component "config" }}
 GRPC_PORT: {{ $v.api.grpcPort | int | quote }}
+{{- with $v.api.internalHttpPort }}
+INTERNAL_HTTP_PORT: {{ . | int | quote }}
+{{- end }}
 DATABASE_POOL_SIZE: {{ $v.database.poolSize | int | quote }}
 OUTBOX_POLL_MS: {{ $v.api.outboxPollMs | int | quote }}
 RATE_LIMIT_PER_MINUTE: {{ $v.api.rateLimitPerMinute | int | quote }}

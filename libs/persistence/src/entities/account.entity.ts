@@ -25,6 +25,13 @@ export class AccountEntity {
   @Column('boolean', { default: false })
   standard_webhooks!: boolean;
 
+  /**
+   * A primary's choice: POSTs to URLs its subaccounts own carry `parent-signature` (its key). Mailgun
+   * always sends it; off, a subaccount never receives a triple valid for the primary's key.
+   */
+  @Column('boolean', { default: true })
+  parent_signature!: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   created_at!: Date;
 }
