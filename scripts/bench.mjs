@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, ensureDependencies, log, ROOT } from './lib.mjs';
+import { build, ensureRuntime, log, ROOT } from './lib.mjs';
 
-ensureDependencies();
+await ensureRuntime();
 build();
 const { stackUp, stackDown } = await import('./stack.mjs');
 const stack = await stackUp();

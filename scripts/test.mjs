@@ -7,13 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, build, ensureDependencies, log, ROOT, run } from './lib.mjs';
+import { bin, build, ensureRuntime, log, ROOT, run } from './lib.mjs';
 
 const args = new Set(process.argv.slice(2));
 const unit = !args.has('--e2e');
 const e2e = !args.has('--unit');
 
-ensureDependencies();
+await ensureRuntime();
 build();
 if (!args.has('--no-lint')) {
   log('lint (eslint + prettier)');
@@ -45,9 +45,13 @@ let status = 1;
 try {
   const report = join(ROOT, '.local', 'jest-results.json');
   mkdirSync(join(ROOT, '.local'), { recursive: true });
+  // Jest on this Node (24, see ensureRuntime), whatever `node` is first on PATH.
   const result = spawnSync(
-    bin('jest'),
-    ['--ci', '--runInBand', '--json', `--outputFile=${report}`, ...selection],
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+      ...['--ci', '--runInBand', '--json', `--outputFile=${report}`, ...selection],
+    ],
     {
       cwd: ROOT,
       stdio: 'inherit',
