@@ -27,7 +27,7 @@ if (unit && !args.has('--no-chart')) {
 }
 
 const selection =
-  unit && e2e ? [] : unit ? ['--testPathIgnorePatterns', 'e2e-spec'] : ['--testPathPattern', 'e2e-spec'];
+  unit && e2e ? [] : unit ? ['--testPathIgnorePatterns', 'e2e-spec'] : ['--testPathPatterns', 'e2e-spec'];
 
 let stack = null;
 let started = { kafka: false, postgres: false };
