@@ -67,7 +67,7 @@ ${bars.join('\n')}
 `;
 }
 
-let status = 1;
+let status; // set where the try block completes; an exception leaves through finally
 try {
   const pipeline = bench('pipeline', 'pipeline.bench.js');
   const replay = bench('replay', 'replay.bench.js', ['--max-semi-space-size=64']);

@@ -41,7 +41,7 @@ if (e2e) {
   env.DATABASE_URL = up.DATABASE_URL;
 }
 
-let status = 1;
+let status; // set where the try block completes; an exception leaves through finally
 try {
   const report = join(ROOT, '.local', 'jest-results.json');
   mkdirSync(join(ROOT, '.local'), { recursive: true });
