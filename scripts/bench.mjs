@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, ensureDependencies, log, ROOT } from './lib.mjs';
+import { build, ensureRuntime, log, ROOT } from './lib.mjs';
 
-ensureDependencies();
+await ensureRuntime();
 build();
 const { stackUp, stackDown } = await import('./stack.mjs');
 const stack = await stackUp();
@@ -67,7 +67,7 @@ ${bars.join('\n')}
 `;
 }
 
-let status = 1;
+let status; // set where the try block completes; an exception leaves through finally
 try {
   const pipeline = bench('pipeline', 'pipeline.bench.js');
   const replay = bench('replay', 'replay.bench.js', ['--max-semi-space-size=64']);

@@ -4,9 +4,9 @@
 // `lost=0 duplicates=N posts=N attempts=N`; the exit code is 0 only when every check held.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { build, ensureDependencies, ROOT } from './lib.mjs';
+import { build, ensureRuntime, ROOT } from './lib.mjs';
 
-ensureDependencies();
+await ensureRuntime();
 build();
 const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'test', 'chaos', 'chaos.js')], {
   cwd: ROOT,

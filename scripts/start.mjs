@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build, ensureDependencies, log, ROOT, run, SERVICES } from './lib.mjs';
+import { build, ensureRuntime, log, ROOT, run, SERVICES } from './lib.mjs';
 
-ensureDependencies();
+await ensureRuntime();
 build();
 const { stackUp, stackDown } = await import('./stack.mjs');
 const stack = await stackUp();

@@ -7,13 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, build, ensureDependencies, log, ROOT, run } from './lib.mjs';
+import { bin, build, ensureRuntime, log, ROOT, run } from './lib.mjs';
 
 const args = new Set(process.argv.slice(2));
 const unit = !args.has('--e2e');
 const e2e = !args.has('--unit');
 
-ensureDependencies();
+await ensureRuntime();
 build();
 if (!args.has('--no-lint')) {
   log('lint (eslint + prettier)');
@@ -27,7 +27,7 @@ if (unit && !args.has('--no-chart')) {
 }
 
 const selection =
-  unit && e2e ? [] : unit ? ['--testPathIgnorePatterns', 'e2e-spec'] : ['--testPathPattern', 'e2e-spec'];
+  unit && e2e ? [] : unit ? ['--testPathIgnorePatterns', 'e2e-spec'] : ['--testPathPatterns', 'e2e-spec'];
 
 let stack = null;
 let started = { kafka: false, postgres: false };
@@ -41,13 +41,17 @@ if (e2e) {
   env.DATABASE_URL = up.DATABASE_URL;
 }
 
-let status = 1;
+let status; // set where the try block completes; an exception leaves through finally
 try {
   const report = join(ROOT, '.local', 'jest-results.json');
   mkdirSync(join(ROOT, '.local'), { recursive: true });
+  // Jest on this Node (24, see ensureRuntime), whatever `node` is first on PATH.
   const result = spawnSync(
-    bin('jest'),
-    ['--ci', '--runInBand', '--json', `--outputFile=${report}`, ...selection],
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+      ...['--ci', '--runInBand', '--json', `--outputFile=${report}`, ...selection],
+    ],
     {
       cwd: ROOT,
       stdio: 'inherit',

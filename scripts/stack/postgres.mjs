@@ -137,7 +137,7 @@ export function postgresStack({ dir = join(LOCAL, 'pg'), port = 55432 } = {}) {
         asServer(account),
       );
     } catch (err) {
-      throw new Error(`${err.message}\nSee ${LOG}:\n${tail(LOG)}`);
+      throw new Error(`${err.message}\nSee ${LOG}:\n${tail(LOG)}`, { cause: err });
     }
   }
 

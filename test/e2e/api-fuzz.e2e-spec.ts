@@ -173,7 +173,7 @@ describe(`the REST API under ${REQUESTS} property-based requests from its OpenAP
       const answer = await res.text();
       if (res.status >= 500) failures.push(`${op.method} ${url} -> ${res.status} ${answer.slice(0, 200)}`);
       else if (res.status >= 400) {
-        let parsed: { message?: unknown } | null = null;
+        let parsed: { message?: unknown } | null;
         try {
           parsed = JSON.parse(answer) as { message?: unknown };
         } catch {

@@ -152,7 +152,7 @@ describe('dispatch fairness: URL slots, an account cap, and a window that waitin
         'every healthy delivery',
       );
     } catch (err) {
-      throw new Error(`${(err as Error).message}: ${JSON.stringify(delivered())}`);
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(delivered())}`, { cause: err });
     }
     const lastHealthy = Math.max(...[...mixed.answered, ...healthy.answered].map((a) => a.at));
     const firstHang = Math.min(...[mixed, ...hangers].map((h) => h.firstHangAt).filter((t) => t > 0));

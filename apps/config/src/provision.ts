@@ -1,10 +1,10 @@
 /**
- * Creates every topic of the design and applies the database migrations. Idempotent: run by the local
- * stack scripts, and by the Helm pre-install/pre-upgrade Job.
+ * Creates every topic of the design, sets min.insync.replicas on each, and applies the database
+ * migrations. Idempotent: run by the local stack scripts, and by the Helm pre-install/pre-upgrade Job.
  */
 import { topicSpecs } from '@hookpost/contracts';
 import { distinctDelays } from '@hookpost/domain';
-import { createKafka, ensureTopics, kafkaSecurity } from '@hookpost/kafka';
+import { createKafka, ensureMinInsyncReplicas, ensureTopics, kafkaSecurity } from '@hookpost/kafka';
 import { runMigrations } from '@hookpost/persistence';
 import { loadEnvOrExit } from '@hookpost/runtime';
 import { createLogger } from '@hookpost/telemetry';
@@ -20,11 +20,16 @@ async function main() {
     clientId: 'hookpost-provision',
     logger,
   });
-  const created = await ensureTopics(
-    kafka,
-    topicSpecs(env.KAFKA_TOPIC_PREFIX, distinctDelays(env.RETRY_SCHEDULE), env.TOPIC_PARTITIONS),
-  );
+  const specs = topicSpecs(env.KAFKA_TOPIC_PREFIX, distinctDelays(env.RETRY_SCHEDULE), env.TOPIC_PARTITIONS);
+  const created = await ensureTopics(kafka, specs, { replicationFactor: env.KAFKA_REPLICATION_FACTOR });
   logger.info({ created }, `topics ready (${created.length} created)`);
+  // acks=all waits for min.insync.replicas replicas: set on every topic, new or existing (upgrades).
+  const minInsync = await ensureMinInsyncReplicas(
+    kafka,
+    specs.map((s) => s.name),
+    env.KAFKA_MIN_INSYNC_REPLICAS,
+  );
+  logger.info({ changed: minInsync }, `min.insync.replicas set (${minInsync.length} topics changed)`);
   const applied = await runMigrations(env.DATABASE_URL);
   logger.info({ applied }, `migrations applied (${applied.length} new)`);
 }

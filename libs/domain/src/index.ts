@@ -13,3 +13,4 @@ export * from './destination';
 export * from './samples/sample-event';
 export * from './webhook-sets';
 export * from './dispatch-journal';
+export * from './durability';

@@ -1,6 +1,6 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { DeliveryResult } from '@hookpost/domain';
 import { destinationAllowed, MAX_REASON_BYTES } from '@hookpost/domain';
 import { CachingResolver, DnsError, type DnsOptions } from './dns-resolver';
@@ -82,6 +82,9 @@ export class WebhookSender {
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       connect: { timeout: timeoutMs, lookup: guardedLookup(policy, new CachingResolver(dns)) },
+      // HTTP/1.1 only (undici 8 negotiates HTTP/2 by default): a connection per request in flight, so
+      // the per-URL and per-account slots of the dispatcher are what limits deliveries at once.
+      allowH2: false,
     });
   }
 
@@ -130,7 +133,7 @@ export class WebhookSender {
           exchange,
         );
       } catch (err) {
-        exchange.onError(err as Error);
+        exchange.failed(err as Error);
       }
     });
   }
@@ -141,12 +144,12 @@ export class WebhookSender {
 }
 
 /**
- * One request's handler (undici's dispatch protocol): keeps the status and the first 1 KiB of the body,
- * settles exactly once, and aborts the request when it settles early (deadline, body long enough).
+ * One request's handler (undici's dispatch handler API, v2): keeps the status and the first 1 KiB of the
+ * body, settles exactly once, and aborts the request when it settles early (deadline, body long enough).
  */
-class Exchange {
+class Exchange implements Dispatcher.DispatchHandler {
   private readonly deadline: NodeJS.Timeout;
-  private abort: ((err?: Error) => void) | null = null;
+  private controller: Dispatcher.DispatchController | null = null;
   private settled = false;
   private status = 0;
   private readonly chunks: Buffer[] = [];
@@ -167,47 +170,50 @@ class Exchange {
 
   private fail(err: Error): void {
     this.finish({ kind: 'error', ...errorClassOf(err, this.hostname) });
-    this.abort?.(err);
+    this.controller?.abort(err);
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abort = abort;
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
     // Settled before a connection was free (the deadline): the request is dropped, never written.
-    if (this.settled) abort(new DeadlineExceeded('deadline passed before the request was sent'));
+    if (this.settled) controller.abort(new DeadlineExceeded('deadline passed before the request was sent'));
   }
 
   onRequestSent(): void {
     this.written?.();
   }
 
-  onHeaders(status: number): boolean {
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number): void {
     // 1xx are interim (100 Continue, 103 Early Hints): the final status follows.
     if (status >= 200) this.status = status;
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.settled) return true;
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
     this.chunks.push(chunk);
     this.size += chunk.length;
     if (this.size >= MAX_REASON_BYTES) {
       // Enough to explain the status: stop reading (the connection is closed, not drained).
       this.finish(this.response());
-      this.abort?.(new Error('response body beyond what is kept'));
+      controller.abort(new Error('response body beyond what is kept'));
     }
-    return true;
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     this.finish(this.response());
   }
 
-  onError(err: Error): void {
-    this.finish({ kind: 'error', ...errorClassOf(err, this.hostname) });
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.failed(err);
   }
 
-  onUpgrade(): void {
+  onRequestUpgrade(): void {
     this.finish({ kind: 'error', errorClass: 'connection', message: 'unexpected protocol upgrade' });
+  }
+
+  /** The request failed (or could not be dispatched at all). */
+  failed(err: Error): void {
+    this.finish({ kind: 'error', ...errorClassOf(err, this.hostname) });
   }
 
   private response(): DeliveryResult {

@@ -62,7 +62,8 @@ export async function runService(opts: ServiceOptions): Promise<INestApplication
     await app.startAllMicroservices();
   }
   await app.listen(opts.port, opts.host);
-  logger.info({ port: opts.port }, `hookpost-${opts.name} listening`);
+  // The runtime in the line that says the service is up: which Node a pod or a test system really runs.
+  logger.info({ port: opts.port, node: process.version }, `hookpost-${opts.name} listening`);
   return app;
 }
 

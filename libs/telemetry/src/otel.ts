@@ -12,7 +12,7 @@ import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 
 /** Paths that are probes, not traffic: no spans for them. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -36,7 +36,7 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   if (sdk || env.OTEL_SDK_DISABLED === 'true') return;
   env.OTEL_SERVICE_NAME ??= serviceName;
   const spanProcessors: SpanProcessor[] = otlpConfigured('TRACES', env)
-    ? [new BatchSpanProcessor(new OTLPTraceExporter())]
+    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })]
     : [];
   prometheus = new PrometheusExporter({ preventServerStart: true });
   const metricReaders: MetricReader[] = [prometheus];
