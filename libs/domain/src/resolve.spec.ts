@@ -8,7 +8,7 @@ import {
   type WebhookEventType,
 } from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
-import { redactionEnabled, resolveEndpoints, resolveOwnedEndpoints, type Endpoint } from './resolve';
+import { resolveEndpoints, resolveOwnedEndpoints, type Endpoint } from './resolve';
 
 function keyOf(record: ConfigRecord): string {
   switch (record.kind) {
@@ -222,79 +222,4 @@ describe('resolveOwnedEndpoints', () => {
       );
     }
   });
-});
-
-describe('redactionEnabled', () => {
-  const cases: Array<{ name: string; records: ConfigRecord[]; domain: string; expected: boolean }> = [
-    {
-      name: 'nothing opted in (the default)',
-      records: [
-        account('P', null),
-        account('S', 'P'),
-        domain('p.example.com', 'P'),
-        domain('s.example.com', 'S'),
-      ],
-      domain: 's.example.com',
-      expected: false,
-    },
-    {
-      name: "the domain's own flag",
-      records: [account('P', null), domain('p.example.com', 'P', true)],
-      domain: 'p.example.com',
-      expected: true,
-    },
-    {
-      name: "the domain's own flag on a subaccount's domain",
-      records: [account('P', null), account('S', 'P'), domain('s.example.com', 'S', true)],
-      domain: 's.example.com',
-      expected: true,
-    },
-    {
-      name: "the primary's flag, for the primary's own domain",
-      records: [account('P', null, true), domain('p.example.com', 'P')],
-      domain: 'p.example.com',
-      expected: true,
-    },
-    {
-      name: "the primary's flag, inherited by a subaccount's domain",
-      records: [account('P', null, true), account('S', 'P'), domain('s.example.com', 'S')],
-      domain: 's.example.com',
-      expected: true,
-    },
-    {
-      name: "the subaccount's flag alone (only the primary's counts)",
-      records: [account('P', null), account('S', 'P', true), domain('s.example.com', 'S')],
-      domain: 's.example.com',
-      expected: false,
-    },
-    {
-      name: "another domain's flag",
-      records: [account('P', null), domain('p.example.com', 'P'), domain('other.example.com', 'P', true)],
-      domain: 'p.example.com',
-      expected: false,
-    },
-    {
-      name: "another primary's flag",
-      records: [account('P', null), account('O', null, true), domain('p.example.com', 'P')],
-      domain: 'p.example.com',
-      expected: false,
-    },
-    {
-      name: 'an unknown domain',
-      records: [account('P', null, true), domain('p.example.com', 'P', true)],
-      domain: 'unknown.example.com',
-      expected: false,
-    },
-    {
-      name: 'a domain whose account is not in the state',
-      records: [domain('p.example.com', 'P')],
-      domain: 'p.example.com',
-      expected: false,
-    },
-  ];
-  for (const { name, records, domain: domainName, expected } of cases) {
-    it(`given ${name}, then redaction is ${expected ? 'on' : 'off'}`, () => {
-      assert.equal(redactionEnabled(stateOf(records), domainName), expected);
-    });
-  }
 });

@@ -55,17 +55,3 @@ export function resolveOwnedEndpoints(
   }
   return [...byUrl.values()];
 }
-
-/**
- * The opt-in flags alone: the domain has it on, or the primary account (own account if primary) has; false
- * for what the view does not hold. What to do with an event is `redactionRequired`'s (it fails closed).
- */
-export function redactionEnabled(state: ConfigState, domainName: string): boolean {
-  const domain = state.domains.get(domainName);
-  if (!domain) return false;
-  if (domain.redact_pii) return true;
-  const account = state.accounts.get(domain.account_id);
-  if (!account) return false;
-  const primary = account.parent_id ? state.accounts.get(account.parent_id) : account;
-  return primary?.redact_pii ?? false;
-}
