@@ -18,6 +18,13 @@ describe('databaseError', () => {
     ],
     ['a unique violation', { code: '23505' }, ApiErrorCode.Conflict],
     ['the database down', { message: 'connect ECONNREFUSED 127.0.0.1:5432' }, ApiErrorCode.Unavailable],
+    [
+      'the server shutting down under a statement (57P01)',
+      { code: '57P01', message: 'terminating connection due to administrator command' },
+      ApiErrorCode.Unavailable,
+    ],
+    ['a connection failure (08006)', { code: '08006' }, ApiErrorCode.Unavailable],
+    ['too many connections (53300)', { code: '53300' }, ApiErrorCode.Unavailable],
     ['anything else', new Error('boom'), null],
   ];
   for (const [name, error, code] of cases) {

@@ -60,6 +60,12 @@ function pgMessage(err: { message?: string }): string {
 
 const DB_UNAVAILABLE =
   /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|the database system is/;
+/**
+ * SQLSTATEs of a server going away or not taking connections: class 08 (connection exception), 57P01-03
+ * (the server shutting down under a statement: "terminating connection due to administrator command"),
+ * 53300 (too many connections).
+ */
+const PG_UNAVAILABLE = /^(08...|57P0[1-3]|53300)$/;
 
 /**
  * A database failure every transport answers alike, as the ApiError it amounts to: the database's own
@@ -75,7 +81,10 @@ export function databaseError(error: unknown): ApiError | null {
   if (typeof err?.code === 'string' && PG_BAD_INPUT.has(err.code)) {
     return new ApiError(ApiErrorCode.BadRequest, 'Invalid characters or value in the request');
   }
-  if (DB_UNAVAILABLE.test(String(err?.message))) {
+  if (
+    (typeof err?.code === 'string' && PG_UNAVAILABLE.test(err.code)) ||
+    DB_UNAVAILABLE.test(String(err?.message))
+  ) {
     return new ApiError(ApiErrorCode.Unavailable, 'Service temporarily unavailable, retry later');
   }
   return null;
