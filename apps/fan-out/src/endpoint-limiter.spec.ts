@@ -196,4 +196,32 @@ describe('EndpointLimiter: per-account cap', () => {
     assert.deepEqual([...order].sort(), ['Ay', 'Bx']);
     assert.equal(limiter.waiting, 0);
   });
+
+  it('given a backlog of thousands on one URL, then they run in arrival order, and a closed limiter refuses only those still waiting', async () => {
+    const limiter = new EndpointLimiter(2, 3);
+    const order: number[] = [];
+    const runs = Array.from({ length: 5000 }, (_, i) =>
+      limiter.run(k('https://a'), async () => void order.push(i)),
+    );
+    assert.equal(limiter.waiting, 4998);
+    await Promise.all(runs);
+    assert.deepEqual(
+      order,
+      Array.from({ length: 5000 }, (_, i) => i),
+    );
+    assert.equal(limiter.queued('https://a'), 0);
+    assert.equal(limiter.inUse('https://a'), 0);
+
+    const hang = deferred();
+    const held = Array.from({ length: 3000 }, () => limiter.run(k('https://b'), () => hang.promise));
+    assert.equal(limiter.queued('https://b'), 2998);
+    hang.resolve();
+    await Promise.race(held); // some have run and freed their slots; the rest still wait
+    const waitingThen = limiter.waiting;
+    assert.ok(waitingThen > 0);
+    limiter.close(() => new Error('stopping'));
+    const settled = await Promise.allSettled(held);
+    assert.equal(settled.filter((s) => s.status === 'rejected').length, waitingThen);
+    assert.equal(limiter.waiting, 0);
+  });
 });

@@ -16,11 +16,16 @@ interface Waiter {
   hooks: WaitHooks | undefined;
 }
 
-/** The waiters of one (account, endpoint) pair, in arrival order. */
+/**
+ * The waiters of one (account, endpoint) pair, in arrival order: `waiters[head..]` (taking from the front
+ * moves `head`, not the array, which `shift` would copy once it is large: one URL's backlog can be many
+ * thousands).
+ */
 interface Queue {
   key: SlotKey;
   id: string;
-  waiters: Waiter[];
+  waiters: Array<Waiter | undefined>;
+  head: number;
 }
 
 /**
@@ -67,7 +72,7 @@ export class EndpointLimiter {
   /** Tasks waiting for a slot of this endpoint (all accounts). */
   queued(endpoint: string): number {
     let n = 0;
-    for (const q of this.endpointQueues.get(endpoint) ?? []) n += q.waiters.length;
+    for (const q of this.endpointQueues.get(endpoint) ?? []) n += q.waiters.length - q.head;
     return n;
   }
 
@@ -80,7 +85,7 @@ export class EndpointLimiter {
   close(error: () => Error): void {
     this.closed = error;
     for (const queue of this.queues.values()) {
-      for (const waiter of queue.waiters.splice(0)) waiter.reject(error());
+      for (const waiter of queue.waiters.splice(queue.head)) waiter?.reject(error());
     }
     this.queues.clear();
     this.endpointQueues.clear();
@@ -111,7 +116,7 @@ export class EndpointLimiter {
     return new Promise((resolve, reject) => {
       let queue = this.queues.get(id);
       if (!queue) {
-        queue = { key, id, waiters: [] };
+        queue = { key, id, waiters: [], head: 0 };
         this.queues.set(id, queue);
         addTo(this.endpointQueues, key.endpoint, queue);
         addTo(this.accountQueues, key.account, queue);
@@ -126,9 +131,13 @@ export class EndpointLimiter {
     decrement(this.activeEndpoints, key.endpoint);
     decrement(this.activeAccounts, key.account);
     // The freed endpoint slot goes to a pair waiting on this URL whose account has room; the freed
-    // account slot to a pair of this account whose URL has room.
+    // account slot to a pair of this account whose URL has room. An account full again (its slot went to
+    // a pair of its own on this URL) is not scanned: with many waiting URLs it would be on every release.
     this.grantOne(this.endpointQueues.get(key.endpoint));
-    while (this.grantOne(this.accountQueues.get(key.account)));
+    while (
+      (this.activeAccounts.get(key.account) ?? 0) < this.perAccount &&
+      this.grantOne(this.accountQueues.get(key.account))
+    );
   }
 
   /** Grants the first queue (in turn order) whose slots are free; it then goes to the back. */
@@ -136,10 +145,16 @@ export class EndpointLimiter {
     if (!candidates) return false;
     for (const queue of candidates) {
       if (!this.free(queue.key)) continue;
-      const waiter = queue.waiters.shift() as Waiter;
+      const waiter = queue.waiters[queue.head] as Waiter;
+      queue.waiters[queue.head++] = undefined;
+      // Compacted once half is taken: amortised O(1) per waiter.
+      if (queue.head >= 1024 && queue.head * 2 >= queue.waiters.length) {
+        queue.waiters.splice(0, queue.head);
+        queue.head = 0;
+      }
       this.waitingCount--;
       this.take(queue.key);
-      if (queue.waiters.length === 0) this.drop(queue);
+      if (queue.head === queue.waiters.length) this.drop(queue);
       else {
         rotate(this.endpointQueues.get(queue.key.endpoint), queue);
         rotate(this.accountQueues.get(queue.key.account), queue);

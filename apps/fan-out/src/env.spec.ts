@@ -1,7 +1,7 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { parseEnv } from '@hookpost/runtime';
-import { fanOutEnvProblems, fanOutEnvShape, perAccountLimit } from './env';
+import { fanOutEnvProblems, fanOutEnvShape, perAccountLimit, waitingLimit } from './env';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092' };
 
@@ -9,6 +9,16 @@ describe('fan-out environment', () => {
   it('given no DISPATCH_MAX_PER_ACCOUNT, then a quarter of the in-flight window', () => {
     assert.equal(perAccountLimit(parseEnv(fanOutEnvShape, base)), 250);
     assert.equal(perAccountLimit(parseEnv(fanOutEnvShape, { ...base, DISPATCH_MAX_IN_FLIGHT: '2' })), 1);
+  });
+
+  it('given no DISPATCH_MAX_WAITING, then twice the in-flight window; set, then as set', () => {
+    assert.equal(waitingLimit(parseEnv(fanOutEnvShape, base)), 2000);
+    assert.equal(waitingLimit(parseEnv(fanOutEnvShape, { ...base, DISPATCH_MAX_IN_FLIGHT: '400' })), 800);
+    assert.equal(waitingLimit(parseEnv(fanOutEnvShape, { ...base, DISPATCH_MAX_WAITING: '50000' })), 50000);
+    assert.throws(
+      () => parseEnv(fanOutEnvShape, { ...base, DISPATCH_MAX_WAITING: '0' }),
+      /DISPATCH_MAX_WAITING/,
+    );
   });
 
   it('given an account cap above the window, then a problem naming the variable', () => {

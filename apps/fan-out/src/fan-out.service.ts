@@ -20,7 +20,7 @@ import {
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
 import { Dispatcher, interruptedRecord } from './dispatcher';
 import { defaultJournalDir, JournalFile } from './journal-file';
-import { perAccountLimit, type FanOutEnv } from './env';
+import { perAccountLimit, waitingLimit, type FanOutEnv } from './env';
 import { routeEvent, type RouteStats } from './router';
 import { parseDnsServers, WebhookSender } from '@hookpost/outbound';
 import { EndpointLimiter } from './endpoint-limiter';
@@ -90,7 +90,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       topics: [t(TOPICS.deliveries)],
       maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
-      maxWaiting: env.DISPATCH_MAX_WAITING,
+      maxWaiting: waitingLimit(env),
       handle: (message, ctx, lease) => dispatcher.handle(message, ctx, lease),
       logger,
     });
