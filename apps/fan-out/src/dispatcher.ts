@@ -60,9 +60,12 @@ export interface DispatchJournal {
  */
 export class Dispatcher {
   private stopping = false;
-  /** Settles when the dispatcher gives up: every produce still being waited for is abandoned then. */
-  private readonly stopped: Promise<never>;
-  private stop: () => void = () => undefined;
+  /**
+   * Each produce being waited for, abandoned (HandBack) when the dispatcher gives up. One per wait, gone
+   * once it settles: a race against one never-settling promise instead kept a reaction, its promises and
+   * their async context alive per attempt recorded, for the life of the process.
+   */
+  private readonly abandon = new Set<() => void>();
 
   constructor(
     private readonly state: ConfigState,
@@ -73,10 +76,7 @@ export class Dispatcher {
     private readonly journal: DispatchJournal,
     private readonly logger: Logger,
     private readonly recording: RecordPolicy,
-  ) {
-    this.stopped = new Promise<never>((_, reject) => (this.stop = () => reject(new HandBack())));
-    this.stopped.catch(() => undefined);
-  }
+  ) {}
 
   async handle(message: KafkaMessage, ctx: MessageContext, lease?: InFlightLease): Promise<void> {
     // The service is stopping because attempt events cannot be produced: no new POST.
@@ -152,7 +152,7 @@ export class Dispatcher {
       if (this.stopping) throw new HandBack();
       const left = deadline - Date.now();
       try {
-        await withDeadline(Promise.race([this.producer.send([record]), this.stopped]), left);
+        await withDeadline(this.unlessStopped(this.producer.send([record])), left);
         return;
       } catch (err) {
         if (err instanceof HandBack) throw err;
@@ -170,10 +170,18 @@ export class Dispatcher {
     }
   }
 
+  /** `promise`, or a HandBack as soon as the dispatcher gives up recording. */
+  private unlessStopped<T>(promise: Promise<T>): Promise<T> {
+    let abandon: () => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => (abandon = () => reject(new HandBack())));
+    this.abandon.add(abandon);
+    return Promise.race([promise, stopped]).finally(() => this.abandon.delete(abandon));
+  }
+
   private giveUp(err: unknown, ctx: MessageContext, offset: string): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.stop();
+    for (const abandon of [...this.abandon]) abandon();
     this.logger.fatal(
       { err, ...ctx, offset, timeout_ms: this.recording.timeoutMs },
       'attempt event could not be produced within DISPATCH_RECORD_TIMEOUT_MS; stopping (the journal records the POST as interrupted at the next start)',
