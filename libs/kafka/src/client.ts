@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerCompressionCodecs } from './codecs';
+import { fixRequestQueueIdlePolling } from './request-queue-fix';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -53,6 +54,7 @@ export interface KafkaClientOptions {
 /** A kafkajs client of a service; every codec Kafka has is registered first (LZ4, Snappy, ZSTD besides GZIP). */
 export function createKafka(opts: KafkaClientOptions): Kafka {
   registerCompressionCodecs();
+  fixRequestQueueIdlePolling();
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
