@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { Client } from 'pg';
 import { TOPICS } from '@hookpost/contracts';
 import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
 import { ApiClient, type ApiAnswer } from '../support/api-client';
-import { ROOT, waitFor } from '../support/processes';
+import { stackInstance, waitFor } from '../support/processes';
 import { Receiver } from '../support/receiver';
 import { seedEvent } from '../support/seeds';
 import { SERVICE_NAMES, stackEnv, TestSystem } from '../support/system';
@@ -16,17 +14,7 @@ import { SERVICE_NAMES, stackEnv, TestSystem } from '../support/system';
 /** This test's own PostgreSQL server (`scripts/stack.mjs --instance logs`), which it stops. */
 const PRIVATE_DATABASE_URL = 'postgres://hookpost:hookpost@127.0.0.1:55447/hookpost';
 
-function logsStack(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, 'scripts', 'stack.mjs'), command, '--instance', 'logs'],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } },
-      (err, stdout, stderr) =>
-        err ? reject(new Error(`stack ${command} failed: ${stderr}${stdout}`)) : resolve(stdout),
-    );
-  });
-}
+const logsStack = (command: string) => stackInstance('logs', command);
 
 const DOMAIN = 'logs.example.com';
 /** A recipient address no log line may hold; the endpoints echo it in their answers, as some do. */

@@ -9,13 +9,11 @@
  * It runs on its own broker and database server (`node scripts/stack.mjs ... --instance chaos`), which it
  * is free to stop, beside the stack the other tests share.
  */
-import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Producer } from 'kafkajs';
 import { TOPICS } from '@hookpost/contracts';
-import { ROOT, waitFor } from './processes';
+import { stackInstance, waitFor } from './processes';
 import { seedEvent } from './seeds';
 import { endpointUrl, startEndpoints, stopEndpoints } from './servers';
 import { SERVICE_NAMES, TestSystem, type ServiceName } from './system';
@@ -67,18 +65,7 @@ export interface ChaosReport {
   elapsed_s: number;
 }
 
-/** `node scripts/stack.mjs <command> --instance chaos`. */
-function chaosStack(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, 'scripts', 'stack.mjs'), command, '--instance', 'chaos'],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } },
-      (err, stdout, stderr) =>
-        err ? reject(new Error(`stack ${command} failed: ${stderr}${stdout}`)) : resolve(stdout),
-    );
-  });
-}
+const chaosStack = (command: string) => stackInstance('chaos', command);
 
 /** N endpoints (each its own server and origin) that count every POST per (event, endpoint). */
 class CountingEndpoints {

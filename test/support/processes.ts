@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -142,4 +142,17 @@ export class ServiceProcess {
   exited(): Promise<number | null> {
     return this.exitCode;
   }
+}
+
+/** `node scripts/stack.mjs <command> --instance <instance>`: a private stack a test may stop; its stdout. */
+export function stackInstance(instance: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'scripts', 'stack.mjs'), command, '--instance', instance],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`stack ${command} failed: ${stderr}${stdout}`)) : resolve(stdout),
+    );
+  });
 }
