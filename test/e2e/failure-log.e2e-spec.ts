@@ -493,7 +493,7 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
     /** Rejected attempts of unknown events, straight onto the attempts topic (the retry service ignores them). */
     const synthetic = (n: number) => {
       const job = {
-        ...attempts.find((a) => a.outcome === 'rejected')!.job,
+        ...attempts.find((a) => a.outcome === 'rejected')!.job!,
         event_id: `syn-${n}`,
         domain: 'synthetic.example.com',
       };

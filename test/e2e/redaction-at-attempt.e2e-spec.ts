@@ -233,7 +233,7 @@ describe('redaction just before each attempt: retries, resends and what the view
     );
     assert.equal(attempt.outcome, 'failed');
     assert.equal(attempt.error_class, 'no_signing_key');
-    expectEqual(attempt.job.event_data, redacted('accepted', event));
+    expectEqual(attempt.job?.event_data, redacted('accepted', event));
     const record = rawRecords(TOPICS.deliveryAttempts, event.id).find((t) => t.includes('"attempt":2,'));
     assert.ok(record);
     for (const value of pii) assert.ok(!record.includes(value), `the attempt record holds ${value}`);

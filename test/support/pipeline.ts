@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { decodeWebhookEvent, HEADERS, headerText, SCHEMAS } from '@hookpost/contracts';
 import { Partitioners, type IHeaders, type Producer } from 'kafkajs';
 import { waitFor } from './processes';
 import type { ReceivedRequest } from './receiver';
@@ -111,11 +112,21 @@ export class TopicCollector {
     return this.records.filter((r) => r.topic === topic);
   }
 
-  /** The JSON values of a topic that `match`. */
+  /**
+   * The JSON values of a topic that `match`; a webhook event's record (its envelope in headers, its value
+   * the event data) is read as the whole event.
+   */
   json<T = Json>(base: string, match: (value: T) => boolean = () => true): T[] {
     return this.on(base)
       .filter((r) => r.value !== null && r.value.length > 0)
-      .map((r) => JSON.parse((r.value as Buffer).toString('utf8')) as T)
+      .map((r) => {
+        if (headerText(r.headers, HEADERS.schema) === SCHEMAS.webhookEvent) {
+          const event = decodeWebhookEvent(r);
+          if (!event.ok) throw new Error(`${base}@${r.offset}: ${event.reason}`);
+          return event.value as T;
+        }
+        return JSON.parse((r.value as Buffer).toString('utf8')) as T;
+      })
       .filter(match);
   }
 

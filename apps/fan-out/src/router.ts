@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { decodeJson, SCHEMAS, webhookEventSchema } from '@hookpost/contracts';
+import { decodeWebhookEvent, SCHEMAS } from '@hookpost/contracts';
 import { deliveryJobsFor, type ConfigState } from '@hookpost/domain';
 import { jsonMessage, rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
@@ -24,7 +24,7 @@ export function routeEvent(
   stats: RouteStats,
   nowMs: number,
 ): OutgoingRecord[] {
-  const decoded = decodeJson(webhookEventSchema, message.value);
+  const decoded = decodeWebhookEvent(message);
   if (!decoded.ok) return [rejectedRecord(topics.rejected, message, ctx, decoded.reason)];
   const trace = traceHeadersOf(message.headers);
   const jobs = deliveryJobsFor(state, decoded.value, nowMs);

@@ -1,8 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
-import { HEADERS, SCHEMAS } from '@hookpost/contracts';
+import { eventMessage, HEADERS } from '@hookpost/contracts';
 import { normaliseMailEvent } from '@hookpost/domain';
 import {
-  jsonMessageWith,
   recordBatchBytes,
   rejectedRecord,
   type OutgoingRecord,
@@ -65,12 +64,11 @@ export function ingestMessage(
   if (!result.ok) return reject(result.reason);
   const { event_data: _, ...envelope } = result.event;
   void _;
-  const normalised = jsonMessageWith(
-    envelope.domain,
+  // The one stage that reads untrusted input: from here on the envelope travels in headers and the event
+  // data as these bytes, which no later stage parses unless it changes them.
+  const normalised = eventMessage(
     envelope,
-    'event_data',
     result.eventDataJson,
-    SCHEMAS.webhookEvent,
     validTraceHeaders(traceHeadersOf(message.headers)),
   );
   const size = recordBatchBytes(normalised);

@@ -2,7 +2,15 @@ import { describe, it } from '@jest/globals';
 import { expectEqual } from '../../../libs/domain/src/testing/expect-equal';
 import assert from 'node:assert/strict';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { configKey, HEADERS, SCHEMAS, webhookEventSchema, type WebhookEvent } from '@hookpost/contracts';
+import {
+  configKey,
+  decodeWebhookEvent,
+  eventMessage,
+  HEADERS,
+  LEGACY_SCHEMAS,
+  SCHEMAS,
+  type WebhookEvent,
+} from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, REDACTED, type ConfigState } from '@hookpost/domain';
 import type { OutgoingRecord } from '@hookpost/kafka';
 import { SEED_CASES, SEED_OPENED } from '../../../libs/domain/src/testing/seed-events';
@@ -143,11 +151,29 @@ describe('redactEvent', () => {
 });
 
 describe('redactMessage', () => {
-  it('given a valid event with redaction on, when handled, then one redacted event goes out keyed by domain with schema and trace', () => {
+  /** The event's record as ingest writes it (SCHEMAS.webhookEvent: envelope in headers, data as value). */
+  const recordOf = (event: WebhookEvent, trace: IHeaders = {}): KafkaMessage => {
+    const { event_data, ...envelope } = event;
+    const written = eventMessage(envelope, JSON.stringify(event_data), {});
+    const headers: IHeaders = { ...trace };
+    for (const [k, v] of Object.entries(written.headers ?? {})) headers[k] = Buffer.from(String(v));
+    return { ...kafkaMessage(Buffer.from(String(written.value)), headers), key: Buffer.from(event.event_id) };
+  };
+  const decoded = (record: OutgoingRecord): WebhookEvent => {
+    const value = record.message.value;
+    const out = decodeWebhookEvent({
+      value: value === null || value === undefined ? null : Buffer.from(value),
+      headers: record.message.headers,
+    });
+    assert.ok(out.ok, out.ok ? '' : out.reason);
+    return out.value;
+  };
+
+  it('given a valid event with redaction on, when handled, then one redacted event goes out keyed by event id with schema and trace', () => {
     const event = eventOf('opened', structuredClone(SEED_OPENED));
     const records = redactMessage(
       state({ primary: true }),
-      kafkaMessage(Buffer.from(JSON.stringify(event)), { traceparent: Buffer.from(TRACEPARENT) }),
+      recordOf(event, { traceparent: Buffer.from(TRACEPARENT) }),
       CTX,
       TOPICS,
     );
@@ -155,20 +181,36 @@ describe('redactMessage', () => {
     assert.equal(records.length, 1);
     const [record] = records;
     assert.equal(record.topic, TOPICS.redacted);
-    assert.equal(record.message.key, 'sample.mailgun.com');
+    assert.equal(record.message.key, event.event_id);
     assert.equal(header(record, HEADERS.schema), SCHEMAS.webhookEvent);
     assert.equal(header(record, HEADERS.traceparent), TRACEPARENT);
-    const out = webhookEventSchema.parse(JSON.parse(String(record.message.value)));
+    assert.equal(header(record, HEADERS.redacted), 'true');
+    const out = decoded(record);
     assert.equal(out.redacted, true);
     assert.equal(out.event_data.recipient, REDACTED);
     assert.equal(out.event_data.ip, REDACTED);
     expectEqual(out.event_data.geolocation, SEED_OPENED.geolocation);
   });
 
-  it('given a valid event with redaction off, when handled, then the event goes out unchanged', () => {
+  it('given a valid event with redaction off, when handled, then the event goes out unchanged: the same bytes, unparsed', () => {
     const event = eventOf('opened', structuredClone(SEED_OPENED));
-    const [record] = redactMessage(state(), kafkaMessage(Buffer.from(JSON.stringify(event))), CTX, TOPICS);
-    expectEqual(JSON.parse(String(record.message.value)), event);
+    const input = recordOf(event, { traceparent: Buffer.from(TRACEPARENT) });
+    const [record] = redactMessage(state(), input, CTX, TOPICS);
+    assert.equal(record.message.value, input.value, 'the value is forwarded as the same buffer');
+    assert.equal(header(record, HEADERS.traceparent), TRACEPARENT);
+    expectEqual(decoded(record), event);
+  });
+
+  it('given a record of the previous schema (the whole event as JSON), when handled, then it is read and written in the new one', () => {
+    const event = eventOf('opened', structuredClone(SEED_OPENED));
+    const input = kafkaMessage(Buffer.from(JSON.stringify(event)), {
+      [HEADERS.schema]: Buffer.from(LEGACY_SCHEMAS.webhookEvent),
+    });
+    const [record] = redactMessage(state({ primary: true }), input, CTX, TOPICS);
+    assert.equal(header(record, HEADERS.schema), SCHEMAS.webhookEvent);
+    const out = decoded(record);
+    assert.equal(out.redacted, true);
+    assert.equal(out.event_data.recipient, REDACTED);
   });
 
   describe('given a value that is not a webhook event, when handled, then it goes to the rejected topic with its bytes and source', () => {

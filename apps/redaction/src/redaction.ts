@@ -1,8 +1,12 @@
 import type { KafkaMessage } from 'kafkajs';
-import { decodeJson, SCHEMAS, webhookEventSchema, type WebhookEvent } from '@hookpost/contracts';
+import {
+  decodeWebhookEvent,
+  readEventRecord,
+  withEventData,
+  type WebhookEvent,
+} from '@hookpost/contracts';
 import { redactEventData, redactionRequired, type ConfigState } from '@hookpost/domain';
-import { jsonMessage, rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
-import { traceHeadersOf } from '@hookpost/telemetry';
+import { rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
 
 export interface RedactionTopics {
   redacted: string;
@@ -18,19 +22,30 @@ export function redactEvent(event: WebhookEvent, state: ConfigState): WebhookEve
   return { ...event, redacted: true, event_data: redactEventData(event.webhook, event.event_data) };
 }
 
+/**
+ * One webhook event -> the same event under its PII policy. Only an event whose policy redacts is
+ * parsed; any other goes on as the bytes it came in, its headers (envelope, trace context) unchanged.
+ */
 export function redactMessage(
   state: ConfigState,
   message: KafkaMessage,
   ctx: TransformContext,
   topics: RedactionTopics,
 ): OutgoingRecord[] {
-  const decoded = decodeJson(webhookEventSchema, message.value);
+  const record = readEventRecord(message);
+  if (!record.ok) return [rejectedRecord(topics.rejected, message, ctx, record.reason)];
+  const { envelope, data } = record.value;
+  if (envelope.redacted || !redactionRequired(state, envelope.domain)) {
+    return [{ topic: topics.redacted, message: withEventData(message, envelope, data) }];
+  }
+  const decoded = decodeWebhookEvent(message);
   if (!decoded.ok) return [rejectedRecord(topics.rejected, message, ctx, decoded.reason)];
   const event = redactEvent(decoded.value, state);
+  const { event_data, ...redacted } = event;
   return [
     {
       topic: topics.redacted,
-      message: jsonMessage(event.domain, event, SCHEMAS.webhookEvent, traceHeadersOf(message.headers)),
+      message: withEventData(message, redacted, JSON.stringify(event_data)),
     },
   ];
 }

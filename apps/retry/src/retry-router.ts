@@ -44,12 +44,15 @@ export function routeAttempt(
     excludedEvents: routing.excludedEvents,
     failedAt: failedAt(attempt),
   });
+  if (decision.kind === 'done') return [];
+  const previous = attempt.job;
+  if (previous === undefined) {
+    return [rejectedRecord(routing.rejectedTopic, message, ctx, 'a failed attempt without its job')];
+  }
   switch (decision.kind) {
-    case 'done':
-      return [];
     case 'retry': {
       const job = {
-        ...attempt.job,
+        ...previous,
         attempt: decision.nextAttempt,
         trigger: 'retry' as const,
         due_at: decision.dueAt,
@@ -65,7 +68,7 @@ export function routeAttempt(
       return [
         {
           topic: routing.deadTopic,
-          message: jsonMessage(attempt.delivery_id, attempt.job, SCHEMAS.deliveryJob, trace),
+          message: jsonMessage(attempt.delivery_id, previous, SCHEMAS.deliveryJob, trace),
         },
         {
           topic: routing.attemptsTopic,

@@ -4,3 +4,4 @@ export * from './headers';
 export * from './ids';
 export * from './schemas';
 export * from './proto';
+export * from './records';

@@ -95,9 +95,26 @@ export const deliveryAttemptSchema = z.object({
   duration_ms: z.number().min(0),
   /** Epoch ms, up to the end of year 9999 (what PostgreSQL's timestamptz and Date's ISO form hold). */
   attempted_at: z.number().int().min(0).max(MAX_EPOCH_MS),
-  job: deliveryJobSchema,
+  /**
+   * The job as attempted, on failures that may be retried or resent (`jobNeeded`); a delivered attempt,
+   * or an interrupted one (never retried: its job is delivered again from its topic), has none.
+   */
+  job: deliveryJobSchema.optional(),
 });
 export type DeliveryAttempt = z.infer<typeof deliveryAttemptSchema>;
+/** A job without its event data: what routing, signing and the journal read. */
+export type DeliveryJobHead = Omit<DeliveryJob, 'event_data'>;
+/** An attempt without its job: the fields of the record that every reader uses. */
+export type AttemptHead = Omit<DeliveryAttempt, 'job'>;
+
+/**
+ * Whether an attempt event carries its job: a failure that may be retried (failed, except a POST
+ * interrupted by a stop, whose job comes again from its topic) or resent (rejected, dropped).
+ */
+export function jobNeeded(attempt: Pick<DeliveryAttempt, 'outcome' | 'error_class'>): boolean {
+  if (attempt.outcome === 'delivered') return false;
+  return !(attempt.outcome === 'failed' && attempt.error_class === 'interrupted');
+}
 
 /** `webhook.config` (compacted): latest state of each configuration entity, keyed by `configKey`. */
 export const accountRecordSchema = z.object({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KafkaMessage, Message } from 'kafkajs';
-import { HEADERS, SCHEMAS } from '@hookpost/contracts';
+import { HEADERS, SCHEMAS, spliceJson } from '@hookpost/contracts';
 import { traceHeadersOf } from '@hookpost/telemetry';
 import { recordBatchBytes, type OutgoingRecord } from './producer';
 
@@ -31,21 +31,7 @@ export function jsonMessageWith(
   schema: string,
   traceHeaders: Record<string, string>,
 ): Message {
-  const head = JSON.stringify(value);
-  const name = `${JSON.stringify(field)}:`;
-  const headBytes = Buffer.byteLength(head);
-  const nameBytes = Buffer.byteLength(name);
-  const rawBytes = Buffer.isBuffer(rawJson) ? rawJson.length : Buffer.byteLength(rawJson);
-  const empty = head === '{}';
-  // `{...}` loses its closing brace: `{...,"field":raw}`; an empty head is just the brace: `{"field":raw}`
-  const start = empty ? 1 : headBytes;
-  const body = Buffer.allocUnsafe(start + nameBytes + rawBytes + 1);
-  body.write(head, 0, 'utf8');
-  if (!empty) body[headBytes - 1] = 0x2c; // ','
-  body.write(name, start, 'utf8');
-  if (Buffer.isBuffer(rawJson)) rawJson.copy(body, start + nameBytes);
-  else body.write(rawJson, start + nameBytes, 'utf8');
-  body[body.length - 1] = 0x7d; // '}'
+  const body = spliceJson(value, field, rawJson).value;
   return { key, value: body, headers: { ...traceHeaders, [HEADERS.schema]: schema } };
 }
 

@@ -175,7 +175,7 @@ export function failureRowOf(attempt: DeliveryAttempt): FailureRow | null {
     final,
     trigger: attempt.trigger,
     delivery_id: attempt.delivery_id,
-    job: keepsJob(outcome) ? attempt.job : null,
+    job: keepsJob(outcome) ? (attempt.job ?? null) : null,
   };
 }
 
