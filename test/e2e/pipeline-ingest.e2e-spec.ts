@@ -235,7 +235,7 @@ describe('pipeline, ingest: Mailgun event-data in, normalised events out, everyt
   });
 
   it('an event for a domain with no webhook (configured or not) is counted by fan-out, not rejected and not an error', async () => {
-    const before = await readinessDetails(system, 'fan-out', 'router');
+    const before = await readinessDetails(system, 'fan-out', 'events');
     const quiet = seedFor('delivered', QUIET_DOMAIN, 'quiet');
     const unknown = seedFor('opened', UNKNOWN_DOMAIN, 'unknown');
     const rejectedBefore = collector.on(TOPICS.mailEventsRejected).length;
@@ -243,7 +243,7 @@ describe('pipeline, ingest: Mailgun event-data in, normalised events out, everyt
     await producer.send(TOPICS.mailEvents, JSON.stringify(unknown));
 
     const after = await collector.until(async () => {
-      const details = await readinessDetails(system, 'fan-out', 'router');
+      const details = await readinessDetails(system, 'fan-out', 'events');
       return Number(details.events) - Number(before.events) >= 2 && details;
     }, 'fan-out to route both events');
     expectEqual(

@@ -188,11 +188,13 @@ describe('pipeline, redaction: the PII table of seed 004 over the real pipeline,
     assert.equal((await data('unsubscribed')).message.headers.to, undefined, 'an absent field is not added');
   });
 
-  it('nothing after redaction holds the original PII: redacted events, delivery jobs and attempt events, searched as raw bytes', async () => {
+  it('nothing after redaction holds the original PII: redacted events and attempt events, searched as raw bytes', async () => {
     const redactedDomains = [P1_DOMAIN, S1_DOMAIN, ON_DOMAIN];
     const cases = redactedDomains.flatMap((d) => produced.get(d) ?? []);
     const ids = new Set(cases.map((c) => c.event.id));
-    for (const base of [TOPICS.webhookEventsRedacted, TOPICS.deliveries, TOPICS.deliveryAttempts]) {
+    // First attempts are made where the event is read: no job of them goes through webhook.deliveries.
+    const after = [TOPICS.webhookEventsRedacted, TOPICS.deliveryAttempts];
+    for (const base of after) {
       await collector.until(() => {
         const seen = new Set(collector.json<{ event_id: string }>(base).map((r) => r.event_id));
         return [...ids].every((id) => seen.has(id));
@@ -205,7 +207,8 @@ describe('pipeline, redaction: the PII table of seed 004 over the real pipeline,
     assert.equal(events.length, ids.size);
     assert.ok(events.every((e) => e.redacted === true));
 
-    for (const base of [TOPICS.webhookEventsRedacted, TOPICS.deliveries, TOPICS.deliveryAttempts]) {
+    assert.equal(collector.on(TOPICS.deliveries).length, 0, 'no job for a first attempt');
+    for (const base of after) {
       for (const { type, event } of cases) {
         const raw = collector
           .on(base)

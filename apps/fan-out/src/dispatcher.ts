@@ -1,20 +1,31 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { decodeJson, deliveryJobSchema, SCHEMAS, type DeliveryAttempt } from '@hookpost/contracts';
+import {
+  attemptMessage,
+  decodeJson,
+  deliveryJobSchema,
+  HEADERS,
+  jobJson,
+  jobNeeded,
+  readEventRecord,
+  SCHEMAS,
+  type DeliveryJobHead,
+} from '@hookpost/contracts';
 import {
   attemptOf,
   classify,
+  deliveryHeadsFor,
   interruptedAttemptOf,
-  jobAtAttempt,
+  jobParts,
   newToken,
   prepareDelivery,
   writtenPayload,
+  type AttemptEventData,
   type ConfigState,
   type OpenEntry,
 } from '@hookpost/domain';
 import {
   HandBack,
-  jsonMessageWith,
   rejectedRecord,
   type BatchingProducer,
   type InFlightLease,
@@ -23,11 +34,20 @@ import {
 } from '@hookpost/kafka';
 import { countDelivery, hookpostMetrics, traceHeadersOf } from '@hookpost/telemetry';
 import type { WebhookSender } from '@hookpost/outbound';
-import { endpointOf, type EndpointLimiter } from './endpoint-limiter';
+import { endpointOf, type EndpointLimiter, type WaitHooks } from './endpoint-limiter';
+import { SharedLease } from './shared-lease';
 
 export interface DispatchTopics {
   attempts: string;
+  /** Where the deliveries of an event that cannot be made here are handed on as jobs (at a stop). */
+  deliveries: string;
   rejected: string;
+}
+
+export interface RouteStats {
+  events: number;
+  withoutWebhook: number;
+  jobs: number;
 }
 
 /**
@@ -48,14 +68,23 @@ export interface DispatchJournal {
   ended(seq: number): void;
 }
 
+/** One attempt to make: the job without its data, the data as JSON, the trace it belongs to. */
+interface Delivery {
+  job: DeliveryJobHead;
+  data: AttemptEventData;
+  trace: Record<string, string>;
+}
+
 /**
- * One delivery job: wait for a slot of its endpoint (URL) and of its account, sign, POST, classify,
- * record exactly one attempt event. Resolves once the attempt event is acknowledged, so the job's offset
- * is committed only after its record exists. The journal bridges the one gap left: a request written
- * whose event is not yet acknowledged when the process dies.
+ * Makes deliveries: the first attempt of each URL of an event (`handleEvent`, in the consumer that reads
+ * the event: no hop through Kafka), and later attempts that come back as jobs (`handleJob`: retries,
+ * resends). Each delivery waits for a slot of its endpoint (URL) and of its account, signs, POSTs,
+ * classifies and records exactly one attempt event; a message resolves once the attempt events of all it
+ * started are acknowledged, so its offset is committed only after its records exist. The journal bridges
+ * the one gap left: a request written whose event is not yet acknowledged when the process dies.
  *
  * The POST is made once per handling: when the attempt event cannot be produced, only the produce is
- * retried, for `RecordPolicy.timeoutMs`; past it the service stops and the job is handed back
+ * retried, for `RecordPolicy.timeoutMs`; past it the service stops and the message is handed back
  * (uncommitted) with its journal entry left open, so the next start records the POST as `interrupted`.
  */
 export class Dispatcher {
@@ -66,6 +95,7 @@ export class Dispatcher {
    * their async context alive per attempt recorded, for the life of the process.
    */
   private readonly abandon = new Set<() => void>();
+  readonly stats: RouteStats = { events: 0, withoutWebhook: 0, jobs: 0 };
 
   constructor(
     private readonly state: ConfigState,
@@ -78,36 +108,108 @@ export class Dispatcher {
     private readonly recording: RecordPolicy,
   ) {}
 
-  async handle(message: KafkaMessage, ctx: MessageContext, lease?: InFlightLease): Promise<void> {
+  /**
+   * A webhook event: routed on its headers, and the first attempt of each of its URLs made at once, its
+   * event data put into each body as the bytes it came in. A URL that hangs holds only its own delivery;
+   * the event's offset waits for it (it is committed below the oldest unfinished message).
+   *
+   * At a stop, deliveries of the event not started yet are handed on as jobs to `webhook.deliveries` when
+   * others were made (so those are not made twice); when none was, the event is handed back whole.
+   */
+  async handleEvent(message: KafkaMessage, ctx: MessageContext, lease?: InFlightLease): Promise<void> {
+    if (this.stopping) throw new HandBack();
+    const record = readEventRecord(message);
+    if (!record.ok) return this.reject(message, ctx, record.reason, 'invalid webhook event rejected');
+    const { envelope, data } = record.value;
+    const heads = deliveryHeadsFor(this.state, envelope, Date.now());
+    this.stats.events++;
+    this.stats.jobs += heads.length;
+    if (heads.length === 0) {
+      this.stats.withoutWebhook++;
+      return;
+    }
+    const eventData: AttemptEventData = { json: data.toString('utf8'), redacted: envelope.redacted };
+    const trace = traceHeadersOf(message.headers);
+    const shared = new SharedLease(lease, heads.length);
+    const settled = await Promise.allSettled(
+      heads.map((job, i) =>
+        this.deliver({ job, data: eventData, trace }, ctx, message.offset, shared.hooks(i)).finally(() =>
+          shared.finished(i),
+        ),
+      ),
+    );
+    const notMade = heads.filter((_, i) => settled[i].status === 'rejected');
+    if (notMade.length === 0) return;
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    const unexpected = failures.find((err) => !(err instanceof HandBack));
+    if (unexpected !== undefined) {
+      this.logger.error(
+        { err: unexpected, ...ctx, offset: message.offset },
+        'delivery failed; handed on as a job',
+      );
+    } else if (notMade.length === heads.length) {
+      throw new HandBack();
+    }
+    await this.handOn(notMade, eventData, trace);
+  }
+
+  /** A job of `webhook.deliveries`: a retry, a resend, or a first attempt handed on at a stop. */
+  async handleJob(message: KafkaMessage, ctx: MessageContext, lease?: InFlightLease): Promise<void> {
     // The service is stopping because attempt events cannot be produced: no new POST.
     if (this.stopping) throw new HandBack();
     const decoded = decodeJson(deliveryJobSchema, message.value);
-    if (!decoded.ok) {
-      this.logger.error(
-        { ...ctx, offset: message.offset, reason: decoded.reason },
-        'invalid delivery job rejected',
+    if (!decoded.ok) return this.reject(message, ctx, decoded.reason, 'invalid delivery job rejected');
+    const [job, data] = jobParts(decoded.value);
+    const hooks = lease && { queued: () => lease.waiting(), granted: () => lease.running() };
+    await this.deliver({ job, data, trace: traceHeadersOf(message.headers) }, ctx, message.offset, hooks);
+  }
+
+  private async reject(message: KafkaMessage, ctx: MessageContext, reason: string, what: string) {
+    this.logger.error({ ...ctx, offset: message.offset, reason }, what);
+    return this.producer.send([rejectedRecord(this.topics.rejected, message, ctx, reason)]);
+  }
+
+  /** The deliveries of an event that were not made here, as jobs on `webhook.deliveries`. */
+  private async handOn(jobs: DeliveryJobHead[], data: AttemptEventData, trace: Record<string, string>) {
+    try {
+      await this.producer.send(
+        jobs.map((job) => ({
+          topic: this.topics.deliveries,
+          message: {
+            key: job.delivery_id,
+            value: jobJson(job, data.json),
+            headers: { ...trace, [HEADERS.schema]: SCHEMAS.deliveryJob },
+          },
+        })),
       );
-      return this.producer.send([rejectedRecord(this.topics.rejected, message, ctx, decoded.reason)]);
+    } catch (err) {
+      // Not handed on: the event goes back whole (the deliveries made are made again: at least once).
+      this.logger.warn({ err }, 'deliveries not made could not be handed on; the event is handed back');
+      throw new HandBack();
     }
-    const received = decoded.value;
-    const trace = traceHeadersOf(message.headers);
+  }
+
+  /** One attempt: a slot, the body under the PII policy in force, the POST, its attempt event. */
+  private async deliver(
+    delivery: Delivery,
+    ctx: MessageContext,
+    offset: string,
+    hooks: WaitHooks | undefined,
+  ): Promise<void> {
+    const { job, trace } = delivery;
     let journaled: number | null = null;
-    const slot = { endpoint: endpointOf(received.url), account: accountSlotOf(this.state, received.domain) };
-    const waiting = lease && { queued: () => lease.waiting(), granted: () => lease.running() };
-    const limited = await this.limiter.run(
+    const slot = { endpoint: endpointOf(job.url), account: accountSlotOf(this.state, job.domain) };
+    const made = await this.limiter.run(
       slot,
       async () => {
+        if (this.stopping) throw new HandBack();
         // Signed when its turn comes, so the timestamp is the POST's, not the time it waited; and under the
-        // PII policy in force then, which the job carries on to its attempt event (hence to retries).
+        // PII policy in force then, which its attempt event (hence a retry or resend) carries on.
         const attemptedAt = Date.now();
-        const job = jobAtAttempt(this.state, received);
-        // The job goes into its attempt event and the journal as the bytes it came in (validated above), not
-        // stringified again, unless redaction changed it just now.
-        const rawJob = job === received ? (message.value as Buffer) : JSON.stringify(job);
-        const prepared = prepareDelivery(this.state, job, attemptedAt, newToken());
+        const prepared = prepareDelivery(this.state, job, delivery.data, attemptedAt, newToken());
         const written = () => {
           const request = { attemptedAt, accountId: prepared.accountId, traceHeaders: trace };
-          journaled = this.journal.written(writtenPayload(request, job, rawJob.toString('utf8')));
+          journaled = this.journal.written(writtenPayload(request, job));
         };
         const sent = prepared.ok
           ? // traceparent is added by the undici instrumentation: the POST's own span, in this job's trace
@@ -116,11 +218,11 @@ export class Dispatcher {
               result: { kind: 'error', errorClass: 'no_signing_key', message: prepared.reason } as const,
               durationMs: 0,
             };
-        return { attemptedAt, job, rawJob, prepared, sent };
+        return { attemptedAt, data: prepared.data, accountId: prepared.accountId, sent };
       },
-      waiting,
+      hooks,
     );
-    const { attemptedAt, job, rawJob, prepared, sent } = limited;
+    const { attemptedAt, data, accountId, sent } = made;
     const { result, durationMs } = sent;
     const classified = classify(result);
     const m = hookpostMetrics();
@@ -129,14 +231,14 @@ export class Dispatcher {
       m.deliveryDuration.record(durationMs, { outcome: classified.outcome });
     }
     m.deliveryDelay.record(Math.max(0, attemptedAt - job.due_at), { trigger: job.trigger });
-    const attempt = attemptOf({
-      job,
-      accountId: prepared.accountId,
-      result: classified,
-      durationMs,
-      attemptedAt,
-    });
-    await this.record(attemptRecord(this.topics.attempts, attempt, rawJob, trace), ctx, message.offset);
+    const attempt = attemptOf({ job, accountId, result: classified, durationMs, attemptedAt });
+    // The job (with the data as attempted) only where a retry or a resend may need it.
+    const withJob = jobNeeded(attempt) ? jobJson(job, data.json) : null;
+    await this.record(
+      { topic: this.topics.attempts, message: attemptMessage(attempt, withJob, trace) },
+      ctx,
+      offset,
+    );
     if (journaled !== null) this.journal.ended(journaled);
   }
 
@@ -210,32 +312,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The attempt event record of a request left open in a dead dispatcher's journal. */
+/** The attempt event record of a request left open in a dead dispatcher's journal (no job: not retried). */
 export function interruptedRecord(topic: string, entry: OpenEntry): OutgoingRecord {
-  return attemptRecord(topic, interruptedAttemptOf(entry), entry.jobJson, entry.traceHeaders);
-}
-
-function attemptRecord(
-  topic: string,
-  attempt: DeliveryAttempt,
-  rawJob: string | Buffer,
-  trace: Record<string, string>,
-): OutgoingRecord {
-  return {
-    topic,
-    message: jsonMessageWith(
-      attempt.delivery_id,
-      withoutJob(attempt),
-      'job',
-      rawJob,
-      SCHEMAS.deliveryAttempt,
-      trace,
-    ),
-  };
-}
-
-function withoutJob(attempt: DeliveryAttempt): Omit<DeliveryAttempt, 'job'> {
-  const rest: Partial<DeliveryAttempt> = { ...attempt };
-  delete rest.job;
-  return rest as Omit<DeliveryAttempt, 'job'>;
+  return { topic, message: attemptMessage(interruptedAttemptOf(entry), null, entry.traceHeaders) };
 }

@@ -6,36 +6,36 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { decodeJson, deliveryAttemptSchema, groupName, TOPICS, topicName } from '@hookpost/contracts';
+import { decodeAttemptHead, groupName, TOPICS, topicName } from '@hookpost/contracts';
 import { parseCidrList, recordedKey, unrecorded, type OpenEntry } from '@hookpost/domain';
 import {
   BatchingProducer,
   ConcurrentConsumer,
   ConfigView,
+  type ConcurrentConsumerOptions,
   HandBack,
   readSince,
   stopWithDeadConsumerCode,
-  TransformConsumer,
 } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
-import { Dispatcher, interruptedRecord } from './dispatcher';
+import { Dispatcher, interruptedRecord, type RouteStats } from './dispatcher';
 import { defaultJournalDir, JournalFile } from './journal-file';
 import { perAccountLimit, waitingLimit, type FanOutEnv } from './env';
-import { routeEvent, type RouteStats } from './router';
 import { parseDnsServers, WebhookSender } from '@hookpost/outbound';
 import { EndpointLimiter } from './endpoint-limiter';
 import { observeGauge } from '@hookpost/telemetry';
 
 /**
- * Wires the fan-out service: the config view, the router (redacted events -> delivery jobs) and the
- * dispatcher (delivery jobs -> POSTs -> attempt events). Consumers start once the view has caught up.
+ * Wires the fan-out service: the config view and the dispatcher, fed by two consumers: redacted events
+ * (each URL's first attempt made at once, group `hookpost-fan-out`) and jobs of later attempts (retries,
+ * resends, group `hookpost-dispatch`). Consumers start once the view has caught up.
  */
 @Injectable()
 export class FanOutService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  readonly stats: RouteStats = { events: 0, withoutWebhook: 0, jobs: 0 };
+  readonly stats: RouteStats;
   private readonly view: ConfigView;
-  private readonly router: TransformConsumer;
-  private readonly dispatch: ConcurrentConsumer;
+  private readonly events: ConcurrentConsumer;
+  private readonly jobs: ConcurrentConsumer;
   private readonly sender: WebhookSender;
   private readonly limiter: EndpointLimiter;
   private readonly journal: JournalFile;
@@ -49,17 +49,6 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   ) {
     const t = (base: string) => topicName(env.KAFKA_TOPIC_PREFIX, base);
     this.view = new ConfigView(kafka, t(TOPICS.config), 'hookpost-fan-out', logger);
-    const routeTopics = { deliveries: t(TOPICS.deliveries), rejected: t(TOPICS.mailEventsRejected) };
-    this.router = new TransformConsumer({
-      kafka,
-      producer,
-      groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-fan-out'),
-      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-      topic: t(TOPICS.webhookEventsRedacted),
-      transform: (message, ctx) =>
-        routeEvent(this.view.state, message, ctx, routeTopics, this.stats, Date.now()),
-      logger,
-    });
     this.sender = new WebhookSender(
       env.DELIVERY_TIMEOUT_MS,
       { allowPrivate: env.DESTINATION_ALLOW_PRIVATE, allowCidrs: parseCidrList(env.DESTINATION_ALLOWLIST) },
@@ -79,25 +68,39 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       this.sender,
       this.limiter,
       producer,
-      { attempts: this.attemptsTopic, rejected: t(TOPICS.mailEventsRejected) },
+      {
+        attempts: this.attemptsTopic,
+        deliveries: t(TOPICS.deliveries),
+        rejected: t(TOPICS.mailEventsRejected),
+      },
       this.journal,
       logger,
       { timeoutMs: env.DISPATCH_RECORD_TIMEOUT_MS, stop: stopWithDeadConsumerCode },
     );
-    this.dispatch = new ConcurrentConsumer({
-      kafka,
-      groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-dispatch'),
-      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-      topics: [t(TOPICS.deliveries)],
-      maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
-      maxWaiting: waitingLimit(env),
-      handle: (message, ctx, lease) => dispatcher.handle(message, ctx, lease),
-      logger,
-    });
+    this.stats = dispatcher.stats;
+    const consumer = (group: string, topic: string, handle: ConcurrentConsumerOptions['handle']) =>
+      new ConcurrentConsumer({
+        kafka,
+        groupId: groupName(env.KAFKA_TOPIC_PREFIX, group),
+        sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+        topics: [t(topic)],
+        maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
+        maxWaiting: waitingLimit(env),
+        handle,
+        logger,
+      });
+    // The groups of the consumers that read these topics before (the router's, the dispatcher's): their
+    // committed offsets carry on.
+    this.events = consumer('hookpost-fan-out', TOPICS.webhookEventsRedacted, (message, ctx, lease) =>
+      dispatcher.handleEvent(message, ctx, lease),
+    );
+    this.jobs = consumer('hookpost-dispatch', TOPICS.deliveries, (message, ctx, lease) =>
+      dispatcher.handleJob(message, ctx, lease),
+    );
     observeGauge(
       'hookpost.deliveries.in_flight',
-      'Deliveries being made now by this replica',
-      () => this.dispatch.inFlightCount,
+      'Events and jobs being delivered now by this replica',
+      () => this.events.inFlightCount + this.jobs.inFlightCount,
     );
     observeGauge(
       'hookpost.deliveries.waiting',
@@ -118,7 +121,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     await this.view.waitCaughtUp();
     await this.recordInterrupted();
     this.journal.open();
-    await Promise.all([this.router.start(), this.dispatch.start()]);
+    await Promise.all([this.events.start(), this.jobs.start()]);
     this.logger.info('fan-out consuming');
   }
 
@@ -151,17 +154,22 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     const since = Math.min(...entries.map((e) => e.attemptedAt)) - RECORD_CLOCK_MARGIN_MS;
     const group = groupName(this.env.KAFKA_TOPIC_PREFIX, 'hookpost-fan-out-recovery');
     await readSince(this.kafka, this.attemptsTopic, since, group, (message) => {
-      const attempt = decodeJson(deliveryAttemptSchema, message.value);
+      const attempt = decodeAttemptHead(message);
       if (attempt.ok) found.add(recordedKey(attempt.value.attempt_id, attempt.value.attempted_at));
     });
     return unrecorded(entries, found);
   }
 
-  /** Stop fetching; POSTs under way finish (bounded), those not started are handed back uncommitted. */
+  /**
+   * Stop fetching; POSTs under way finish (bounded); those not started are handed back uncommitted (or,
+   * for an event whose other deliveries were made, handed on as jobs).
+   */
   async beforeApplicationShutdown() {
-    await this.router.stop();
     this.limiter.close(() => new HandBack());
-    await this.dispatch.stop(this.env.SHUTDOWN_TIMEOUT_MS);
+    await Promise.all([
+      this.events.stop(this.env.SHUTDOWN_TIMEOUT_MS),
+      this.jobs.stop(this.env.SHUTDOWN_TIMEOUT_MS),
+    ]);
     // Requests still open past the deadline stay in the journal: the next start records them.
     this.journal.close();
     await this.view.stop();
@@ -174,10 +182,16 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
         name: 'config_view',
         check: () => ({ ok: this.view.caughtUp, details: { offsets: this.view.appliedOffsets } }),
       },
-      { name: 'router', check: () => ({ ok: this.router.isRunning, details: { ...this.stats } }) },
       {
-        name: 'dispatcher',
-        check: () => ({ ok: this.dispatch.isRunning, details: { in_flight: this.dispatch.inFlightCount } }),
+        name: 'events',
+        check: () => ({
+          ok: this.events.isRunning,
+          details: { ...this.stats, in_flight: this.events.inFlightCount },
+        }),
+      },
+      {
+        name: 'jobs',
+        check: () => ({ ok: this.jobs.isRunning, details: { in_flight: this.jobs.inFlightCount } }),
       },
     ];
   }

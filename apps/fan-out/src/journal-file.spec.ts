@@ -30,11 +30,7 @@ function job(eventId: string): DeliveryJob {
 }
 
 const payload = (eventId: string) =>
-  writtenPayload(
-    { attemptedAt: 1000, accountId: 'acc', traceHeaders: {} },
-    job(eventId),
-    JSON.stringify(job(eventId)),
-  );
+  writtenPayload({ attemptedAt: 1000, accountId: 'acc', traceHeaders: {} }, job(eventId));
 
 /** A pid that no process has: that of a child that already exited. */
 function deadPid(): number {

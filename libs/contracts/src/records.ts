@@ -106,11 +106,7 @@ function envelopeHeaders(envelope: EventEnvelope): Record<string, string> {
 }
 
 /** The same record with other event data (redaction): the envelope's headers, trace context included. */
-export function withEventData(
-  message: RecordIn,
-  envelope: EventEnvelope,
-  data: Buffer | string,
-): Message {
+export function withEventData(message: RecordIn, envelope: EventEnvelope, data: Buffer | string): Message {
   const headers: IHeaders = { ...message.headers, ...envelopeHeaders(envelope) };
   return { key: envelope.event_id, value: data, headers };
 }

@@ -86,6 +86,8 @@ export const deliveryAttemptSchema = z.object({
   webhook_account_id: z.string().min(1).optional(),
   message_id: z.string().min(1),
   url: z.string(),
+  /** The job's level: the webhook is the domain's or an account's (absent in records from before). */
+  level: z.enum(DELIVERY_LEVELS).optional(),
   attempt: z.number().int().min(1),
   trigger: z.enum(DELIVERY_TRIGGERS),
   outcome: z.enum(ATTEMPT_OUTCOMES),

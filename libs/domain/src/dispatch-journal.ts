@@ -3,8 +3,8 @@ import {
   decodeJson,
   deliveryJobSchema,
   interruptedAttemptId,
-  type DeliveryAttempt,
-  type DeliveryJob,
+  type AttemptHead,
+  type DeliveryJobHead,
 } from '@hookpost/contracts';
 import { attemptOf } from './dispatch';
 
@@ -16,6 +16,10 @@ import { attemptOf } from './dispatch';
  * `interrupted` one.
  *
  *   W <seq> <meta JSON>\t<job JSON>\n      meta: { t: attempted at (ms), a: account id, h: trace headers }
+ *
+ * The job is written without its event data: an `interrupted` attempt is never retried (its job is
+ * delivered again from its topic), so its event needs only the job's head. A line of an earlier version,
+ * with the data, is read alike (the data is left out).
  *   E <seq>\n
  */
 export interface WrittenRequest {
@@ -26,9 +30,7 @@ export interface WrittenRequest {
 
 export interface OpenEntry extends WrittenRequest {
   seq: number;
-  job: DeliveryJob;
-  /** The job's JSON as journaled (what goes into the attempt event). */
-  jobJson: string;
+  job: DeliveryJobHead;
 }
 
 export interface ParsedJournal {
@@ -37,13 +39,12 @@ export interface ParsedJournal {
   unreadable: number;
 }
 
-const CONTROL = /[\t\n\r]/;
+const jobHeadSchema = deliveryJobSchema.omit({ event_data: true });
 
-/** The body of a `W` line after its sequence number; the job's JSON as it came in, when it fits a line. */
-export function writtenPayload(request: WrittenRequest, job: DeliveryJob, rawJob: string): string {
+/** The body of a `W` line after its sequence number (JSON.stringify escapes the tab and line breaks). */
+export function writtenPayload(request: WrittenRequest, job: DeliveryJobHead): string {
   const meta = JSON.stringify({ t: request.attemptedAt, a: request.accountId, h: request.traceHeaders });
-  // JSON from elsewhere may carry whitespace that would break the line format: then our own encoding.
-  return `${meta}\t${CONTROL.test(rawJob) ? JSON.stringify(job) : rawJob}`;
+  return `${meta}\t${JSON.stringify(job)}`;
 }
 
 export function writtenLine(seq: number, payload: string): string {
@@ -77,9 +78,9 @@ function parseLine(line: string): Line | null {
   if (match[1] === 'E') return match[3] === undefined ? { kind: 'E', seq } : null;
   if (match[3] === undefined) return null;
   const meta = parseMeta(match[3]);
-  const job = decodeJson(deliveryJobSchema, Buffer.from(match[4], 'utf8'));
+  const job = decodeJson(jobHeadSchema, match[4]);
   if (!meta || !job.ok) return null;
-  return { kind: 'W', seq, entry: { seq, ...meta, job: job.value, jobJson: match[4] } };
+  return { kind: 'W', seq, entry: { seq, ...meta, job: job.value } };
 }
 
 function parseMeta(text: string): WrittenRequest | null {
@@ -102,8 +103,11 @@ export const INTERRUPTED_REASON =
   'outcome unknown: the dispatcher stopped after sending the request and before a response was recorded; ' +
   'the delivery is made again';
 
-/** The attempt event of a POST whose outcome was lost: failed, `interrupted`, under its own id. */
-export function interruptedAttemptOf(entry: OpenEntry): DeliveryAttempt {
+/**
+ * The attempt event of a POST whose outcome was lost: failed, `interrupted`, under its own id, without
+ * its job (never retried: `jobNeeded`).
+ */
+export function interruptedAttemptOf(entry: OpenEntry): AttemptHead {
   const attempt = attemptOf({
     job: entry.job,
     accountId: entry.accountId,

@@ -1,12 +1,24 @@
-import { attemptId, type AccountRecord, type DeliveryAttempt, type DeliveryJob } from '@hookpost/contracts';
+import {
+  attemptId,
+  type AccountRecord,
+  type AttemptHead,
+  type DeliveryJob,
+  type DeliveryJobHead,
+} from '@hookpost/contracts';
 import type { Classification } from './classify';
 import { ownersOf, type ConfigState } from './config-state';
-import { jobAtAttempt } from './redact-at-attempt';
-import { standardWebhookHeaders, webhookBody } from './signature';
+import { eventDataAtAttempt, type AttemptEventData } from './redact-at-attempt';
+import { standardWebhookHeaders, webhookBodyAround } from './signature';
 
 export type PreparedDelivery =
-  | { ok: true; accountId: string; body: string; headers: Record<string, string> }
-  | { ok: false; accountId: string | null; reason: string };
+  | { ok: true; accountId: string; body: string; headers: Record<string, string>; data: AttemptEventData }
+  | { ok: false; accountId: string | null; reason: string; data: AttemptEventData };
+
+/** A job as its head and its event data (a job read from its topic: the data parsed already). */
+export function jobParts(job: DeliveryJob): [DeliveryJobHead, AttemptEventData] {
+  const { event_data, ...head } = job;
+  return [head, { json: JSON.stringify(event_data), parsed: event_data, redacted: false }];
+}
 
 /**
  * The key of an attempt's `parent-signature`, or null for none. Only a subaccount's domain has one (the
@@ -36,30 +48,34 @@ export function parentSigningKeyFor(
 /**
  * The signed body of one attempt: signed with the domain owner's key, plus `parent-signature` with the
  * primary's key for a subaccount's domain (see parentSigningKeyFor); and, when the account opted in, the
- * Standard Webhooks headers over that exact body. The event data is under the PII policy in force now
- * (`jobAtAttempt`; a lookup when the caller has applied it already). Time and token come in, so this
- * stays pure.
+ * Standard Webhooks headers over that exact body. The event data is put under the PII policy in force
+ * now (`eventDataAtAttempt`: parsed only when that changes it) and goes into the body as JSON text, as it
+ * came; `data` is what was attempted (what a failure's attempt event carries on). Time and token come in,
+ * so this stays pure.
  */
 export function prepareDelivery(
   state: ConfigState,
-  job: DeliveryJob,
+  job: DeliveryJobHead,
+  eventData: AttemptEventData,
   nowMs: number,
   token: string,
 ): PreparedDelivery {
+  const data = eventDataAtAttempt(state, job, eventData);
   const owners = ownersOf(state, job.domain);
   if (!owners)
-    return { ok: false, accountId: null, reason: `no account configured for domain ${job.domain}` };
+    return { ok: false, accountId: null, reason: `no account configured for domain ${job.domain}`, data };
   const { account, primary } = owners;
   if (account.parent_id !== null && primary === null) {
     return {
       ok: false,
       accountId: account.id,
       reason: `primary account ${account.parent_id} is not configured`,
+      data,
     };
   }
   const timestamp = String(Math.floor(nowMs / 1000));
-  const body = webhookBody({
-    eventData: jobAtAttempt(state, job).event_data,
+  const body = webhookBodyAround({
+    eventDataJson: data.json,
     signingKey: account.signing_key,
     parentSigningKey: parentSigningKeyFor(state, job, primary),
     timestamp,
@@ -68,17 +84,20 @@ export function prepareDelivery(
   const headers = account.standard_webhooks
     ? standardWebhookHeaders(account.signing_key, job.delivery_id, timestamp, body)
     : {};
-  return { ok: true, accountId: account.id, body, headers };
+  return { ok: true, accountId: account.id, body, headers, data };
 }
 
-/** The attempt event of one POST (or of a failure to make it), with its deterministic id. */
+/**
+ * The attempt event of one POST (or of a failure to make it), with its deterministic id; without the job,
+ * which its record carries only where a later attempt may need it (`jobNeeded`).
+ */
 export function attemptOf(input: {
-  job: DeliveryJob;
+  job: DeliveryJobHead;
   accountId: string | null;
   result: Classification;
   durationMs: number;
   attemptedAt: number;
-}): DeliveryAttempt {
+}): AttemptHead {
   const { job, result } = input;
   return {
     attempt_id: attemptId(job.delivery_id, job.attempt),
@@ -90,6 +109,7 @@ export function attemptOf(input: {
     ...(job.webhook_account_id !== undefined && { webhook_account_id: job.webhook_account_id }),
     message_id: job.message_id,
     url: job.url,
+    level: job.level,
     attempt: job.attempt,
     trigger: job.trigger,
     outcome: result.outcome,
@@ -98,6 +118,5 @@ export function attemptOf(input: {
     reason: result.reason,
     duration_ms: Math.round(input.durationMs * 1000) / 1000,
     attempted_at: input.attemptedAt,
-    job,
   };
 }

@@ -1,9 +1,16 @@
-import { deliveryId, type DeliveryJob, type WebhookEvent } from '@hookpost/contracts';
+import { deliveryId, type DeliveryJobHead, type EventEnvelope } from '@hookpost/contracts';
 import type { ConfigState } from './config-state';
 import { resolveOwnedEndpoints } from './resolve';
 
-/** One delivery job per URL the event goes to (possibly none). */
-export function deliveryJobsFor(state: ConfigState, event: WebhookEvent, nowMs: number): DeliveryJob[] {
+/**
+ * The first attempt of each URL the event goes to (possibly none), without the event data: fan-out
+ * dispatches them at once, and only a failure's attempt event carries the job with its data.
+ */
+export function deliveryHeadsFor(
+  state: ConfigState,
+  event: Pick<EventEnvelope, 'event_id' | 'webhook' | 'domain' | 'message_id'>,
+  nowMs: number,
+): DeliveryJobHead[] {
   return resolveOwnedEndpoints(state, event.domain, event.webhook).map((endpoint) => ({
     delivery_id: deliveryId(event.event_id, endpoint.url),
     event_id: event.event_id,
@@ -16,7 +23,6 @@ export function deliveryJobsFor(state: ConfigState, event: WebhookEvent, nowMs: 
     trigger: 'initial',
     created_at: nowMs,
     due_at: nowMs,
-    event_data: event.event_data,
     webhook_account_id: endpoint.account_id,
   }));
 }

@@ -9,7 +9,7 @@ import {
   type DomainRecord,
 } from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
-import { prepareDelivery } from './dispatch';
+import { jobParts, prepareDelivery } from './dispatch';
 import { REDACTED, redactEventData } from './redact';
 import { jobAtAttempt, redactionRequired } from './redact-at-attempt';
 import { SEED_CASES, SEED_DELIVERED, SEED_OPENED, type JsonObject } from './testing/seed-events';
@@ -164,14 +164,19 @@ describe('jobAtAttempt', () => {
 
 describe('prepareDelivery, under the policy in force at the attempt', () => {
   it('given redaction off, when prepared, then the body carries the event data as the job has it', () => {
-    const prepared = prepareDelivery(stateOf(BASE), job('s.example.com', SEED_DELIVERED), NOW_MS, TOKEN);
+    const prepared = prepareDelivery(
+      stateOf(BASE),
+      ...jobParts(job('s.example.com', SEED_DELIVERED)),
+      NOW_MS,
+      TOKEN,
+    );
     assert.ok(prepared.ok);
     expectEqual(eventDataOfBody(prepared.body), SEED_DELIVERED);
   });
 
   it('given a retry routed in clear and redaction turned on since (primary account), when prepared, then the signed body is redacted', () => {
     const state = stateOf([...BASE, account('P', null, true)]);
-    const prepared = prepareDelivery(state, job('s.example.com', SEED_DELIVERED), NOW_MS, TOKEN);
+    const prepared = prepareDelivery(state, ...jobParts(job('s.example.com', SEED_DELIVERED)), NOW_MS, TOKEN);
     assert.ok(prepared.ok);
     const data = eventDataOfBody(prepared.body);
     expectEqual(data, redactEventData('delivered', SEED_DELIVERED));
@@ -185,7 +190,7 @@ describe('prepareDelivery, under the policy in force at the attempt', () => {
   it('given a resend in clear and redaction turned on for the domain since, when prepared, then the signed body is redacted', () => {
     const state = stateOf([...BASE, domain('p.example.com', 'P', true)]);
     const resend = job('p.example.com', SEED_OPENED, { webhook: 'opened', trigger: 'manual', attempt: 3 });
-    const prepared = prepareDelivery(state, resend, NOW_MS, TOKEN);
+    const prepared = prepareDelivery(state, ...jobParts(resend), NOW_MS, TOKEN);
     assert.ok(prepared.ok);
     expectEqual(eventDataOfBody(prepared.body), redactEventData('opened', SEED_OPENED));
   });
@@ -193,8 +198,13 @@ describe('prepareDelivery, under the policy in force at the attempt', () => {
   it('given a job already redacted and redaction on, when prepared, then the body is the same as from the untouched job (idempotent)', () => {
     const state = stateOf([...BASE, account('P', null, true)]);
     const redacted = job('p.example.com', redactEventData('delivered', SEED_DELIVERED));
-    const fromClear = prepareDelivery(state, job('p.example.com', SEED_DELIVERED), NOW_MS, TOKEN);
-    const fromRedacted = prepareDelivery(state, redacted, NOW_MS, TOKEN);
+    const fromClear = prepareDelivery(
+      state,
+      ...jobParts(job('p.example.com', SEED_DELIVERED)),
+      NOW_MS,
+      TOKEN,
+    );
+    const fromRedacted = prepareDelivery(state, ...jobParts(redacted), NOW_MS, TOKEN);
     assert.ok(fromClear.ok && fromRedacted.ok);
     assert.equal(fromRedacted.body, fromClear.body);
   });

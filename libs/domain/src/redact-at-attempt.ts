@@ -1,4 +1,4 @@
-import type { DeliveryJob } from '@hookpost/contracts';
+import type { DeliveryJob, DeliveryJobHead } from '@hookpost/contracts';
 import type { ConfigState } from './config-state';
 import { isRedacted, redactEventData } from './redact';
 
@@ -27,4 +27,31 @@ export function redactionRequired(state: ConfigState, domainName: string): boole
 export function jobAtAttempt(state: ConfigState, job: DeliveryJob): DeliveryJob {
   if (!redactionRequired(state, job.domain) || isRedacted(job.webhook, job.event_data)) return job;
   return { ...job, event_data: redactEventData(job.webhook, job.event_data) };
+}
+
+/** An attempt's event data: its JSON, and what is known of it already. */
+export interface AttemptEventData {
+  /** The event data's JSON text. */
+  json: string;
+  /** Its parse, where the caller has it (a job read from its topic); absent for an event's bytes. */
+  parsed?: Record<string, unknown>;
+  /** Known to be under the PII table already (the event record's `redacted` header). */
+  redacted: boolean;
+}
+
+/**
+ * The event data as it is attempted now, under the PII policy in force (as `jobAtAttempt`): the same
+ * object when the policy does not redact, or the data is known to be redacted; parsed only when the policy
+ * redacts and the data may still hold the values (the policy was turned on since, or a job from before).
+ */
+export function eventDataAtAttempt(
+  state: ConfigState,
+  job: Pick<DeliveryJobHead, 'domain' | 'webhook'>,
+  data: AttemptEventData,
+): AttemptEventData {
+  if (data.redacted || !redactionRequired(state, job.domain)) return data;
+  const parsed = data.parsed ?? (JSON.parse(data.json) as Record<string, unknown>);
+  if (isRedacted(job.webhook, parsed)) return { json: data.json, parsed, redacted: true };
+  const redacted = redactEventData(job.webhook, parsed);
+  return { json: JSON.stringify(redacted), parsed: redacted, redacted: true };
 }

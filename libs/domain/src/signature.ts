@@ -52,14 +52,23 @@ export interface WebhookBodyInput {
 
 /** The POST body Mailgun sends; subaccount domains also carry `parent-signature` (primary's key). */
 export function webhookBody(input: WebhookBodyInput): string {
-  const body: Record<string, unknown> = {
-    signature: sign(input.signingKey, input.timestamp, input.token),
-  };
+  const { eventData, ...rest } = input;
+  return webhookBodyAround({ ...rest, eventDataJson: JSON.stringify(eventData) });
+}
+
+/**
+ * The same body around event data that is JSON already (the bytes ingest wrote): its text goes in as it
+ * is, unparsed. The same bytes as `webhookBody` of the parsed data: `signature`, `parent-signature`,
+ * `event-data`, in that order.
+ */
+export function webhookBodyAround(
+  input: Omit<WebhookBodyInput, 'eventData'> & { eventDataJson: string },
+): string {
+  let body = `{"signature":${JSON.stringify(sign(input.signingKey, input.timestamp, input.token))}`;
   if (input.parentSigningKey !== null) {
-    body['parent-signature'] = sign(input.parentSigningKey, input.timestamp, input.token);
+    body += `,"parent-signature":${JSON.stringify(sign(input.parentSigningKey, input.timestamp, input.token))}`;
   }
-  body['event-data'] = input.eventData;
-  return JSON.stringify(body);
+  return `${body},"event-data":${input.eventDataJson}}`;
 }
 
 /**
