@@ -1,10 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import {
-  decodeWebhookEvent,
-  readEventRecord,
-  withEventData,
-  type WebhookEvent,
-} from '@hookpost/contracts';
+import { decodeWebhookEvent, readEventRecord, withEventData, type WebhookEvent } from '@hookpost/contracts';
 import { redactEventData, redactionRequired, type ConfigState } from '@hookpost/domain';
 import { rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
 
