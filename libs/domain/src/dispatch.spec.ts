@@ -273,6 +273,7 @@ describe('attemptOf', () => {
       account_id: 'acc_sub',
       message_id: j.message_id,
       url: HOOK_URL,
+      level: 'domain',
       attempt: 3,
       trigger: 'retry',
       outcome: 'failed',
