@@ -1,0 +1,64 @@
+import { describe, it } from '@jest/globals';
+import assert from 'node:assert/strict';
+import Encoder from 'kafkajs/src/protocol/encoder';
+import { encodeRecord, type RecordInput } from './record-encoding-fix';
+
+/** kafkajs' own record encoder, as it ships (this spec never installs the fix). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const kafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (
+  input: RecordInput,
+) => Encoder;
+
+const VALUE = Buffer.from(JSON.stringify({ event: 'delivered', pad: 'é'.repeat(1200) }));
+
+const CASES: Array<[string, RecordInput]> = [
+  ['a record with no key and no headers', { value: VALUE }],
+  [
+    'string key and value, offset and timestamp deltas',
+    { key: 'k-1', value: 'v', offsetDelta: 300, timestampDelta: 70000 },
+  ],
+  ['a timestamp delta past 32 bits', { key: 'k', value: VALUE, timestampDelta: 2 ** 40 + 7 }],
+  [
+    'nine headers, Buffer and string values, non-ASCII',
+    {
+      key: Buffer.from('evt-1'),
+      value: VALUE,
+      headers: {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        'hookpost-schema': 'hookpost.webhook-event.v2',
+        'hookpost-event-id': Buffer.from('evt-1'),
+        'hookpost-webhook': 'delivered',
+        'hookpost-domain': 'exämple.com',
+        'hookpost-message-id': '<m@example.com>',
+        'hookpost-event-timestamp': '1521472262.908181',
+        'hookpost-received-at': '1770146800000',
+        'hookpost-redacted': 'false',
+      },
+    },
+  ],
+  ['a repeated header (array value)', { value: 'v', headers: { a: ['1', Buffer.from('2')], b: 'x' } }],
+  ['a null key and value', { key: null, value: null }],
+  ['a value larger than 128 KiB', { key: 'big', value: Buffer.alloc(200_000, 0x61) }],
+];
+
+describe('encodeRecord', () => {
+  for (const [name, input] of CASES) {
+    it(`given ${name}, then it writes the same bytes as kafkajs`, () => {
+      const ours = encodeRecord(input).buffer;
+      const theirs = kafkajsRecord(input).buffer;
+      assert.ok(ours.equals(theirs), `${ours.length} vs ${theirs.length} bytes`);
+    });
+  }
+
+  it('given a null header value (which kafkajs refuses with a TypeError), then it is written as absent (-1)', () => {
+    const ours = encodeRecord({ value: 'v', headers: { gone: null } }).buffer;
+    const empty = encodeRecord({ value: 'v', headers: { gone: '' } }).buffer;
+    assert.equal(ours.length, empty.length);
+    assert.equal(ours[ours.length - 1], 0x01, 'zig-zag varint of -1');
+  });
+
+  it('given a record, then its buffer is exactly its size (nothing left unwritten)', () => {
+    const encoder = encodeRecord(CASES[3][1]);
+    assert.equal(encoder.offset, encoder.buf.length);
+  });
+});
