@@ -56,7 +56,11 @@ export interface KafkaClientOptions {
 export function createKafka(opts: KafkaClientOptions): Kafka {
   registerCompressionCodecs();
   fixRequestQueueIdlePolling();
-  fixRecordEncoding();
+  if (!fixRecordEncoding()) {
+    opts.logger.warn(
+      'kafkajs loaded its record-batch encoder before createKafka: records are encoded its slower way',
+    );
+  }
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,

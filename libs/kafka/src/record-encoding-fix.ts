@@ -1,3 +1,4 @@
+import Module from 'node:module';
 import { crc32c } from '@node-rs/crc32';
 import Encoder from 'kafkajs/src/protocol/encoder';
 
@@ -90,15 +91,20 @@ export function batchCrc32c(buffer: Buffer): number {
   return crc32c(buffer);
 }
 
-/** Replaces a kafkajs module's exports in the module cache: modules that require it later get these. */
-function replaceModule(id: string, exports: unknown): boolean {
+/**
+ * Puts `exports` in the module cache as kafkajs' module `id`, which is not loaded yet: kafkajs' modules
+ * that require it later get these. The original is never loaded: the require hook of OpenTelemetry
+ * (require-in-the-middle) keeps the exports of every module it sees by file name and would hand the
+ * original to later requirers.
+ */
+function provideModule(id: string, exports: unknown): boolean {
   const path = require.resolve(id);
-  // Loaded (not yet loaded by kafkajs itself) so that its cache entry exists to be replaced.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(path);
-  const cached = require.cache[path];
-  if (!cached) return false;
-  cached.exports = exports;
+  if (require.cache[path]) return false;
+  const module = new Module(path);
+  module.filename = path;
+  module.loaded = true;
+  module.exports = exports;
+  require.cache[path] = module;
   return true;
 }
 
@@ -115,7 +121,7 @@ export function fixRecordEncoding(): boolean {
   Encoder.prototype.ensureAvailable = ensureAvailable;
   if (require.cache[require.resolve('kafkajs/src/protocol/recordBatch/v0')]) return (applied = false);
   applied =
-    replaceModule('kafkajs/src/protocol/recordBatch/record/v0', encodeRecord) &&
-    replaceModule('kafkajs/src/protocol/recordBatch/crc32C', batchCrc32c);
+    provideModule('kafkajs/src/protocol/recordBatch/record/v0', encodeRecord) &&
+    provideModule('kafkajs/src/protocol/recordBatch/crc32C', batchCrc32c);
   return applied;
 }
