@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, topicName } from '@hookpost/contracts';
+import { registerCompressionCodecs } from '@hookpost/kafka';
 import { defaultJournalDir } from '../../apps/fan-out/src/journal-file';
 import { ApiClient } from './api-client';
 import { freePort, ROOT, ServiceProcess, waitFor } from './processes';
@@ -55,6 +56,8 @@ export class TestSystem {
     private readonly baseDatabaseUrl: string,
     readonly databaseName: string,
   ) {
+    // The services compress what they produce (LZ4): the tests read it like any Kafka client does.
+    registerCompressionCodecs();
     this.kafka = new Kafka({
       clientId: 'hookpost-e2e',
       brokers: env.KAFKA_BROKERS.split(','),

@@ -37,6 +37,7 @@ export class ConfigServiceModule {
           KafkaModule.forRoot({
             brokers: env.KAFKA_BROKERS,
             security: kafkaSecurity(env),
+            compression: env.KAFKA_COMPRESSION,
             clientId: 'hookpost-config',
             logger,
           }),

@@ -15,6 +15,7 @@ export class FanOutModule {
           KafkaModule.forRoot({
             brokers: env.KAFKA_BROKERS,
             security: kafkaSecurity(env),
+            compression: env.KAFKA_COMPRESSION,
             clientId: 'hookpost-fan-out',
             logger,
           }),

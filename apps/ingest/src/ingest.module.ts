@@ -105,6 +105,7 @@ export class IngestModule {
           KafkaModule.forRoot({
             brokers: env.KAFKA_BROKERS,
             security: kafkaSecurity(env),
+            compression: env.KAFKA_COMPRESSION,
             clientId: 'hookpost-ingest',
             logger,
           }),

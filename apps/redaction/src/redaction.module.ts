@@ -79,6 +79,7 @@ export class RedactionModule {
           KafkaModule.forRoot({
             brokers: env.KAFKA_BROKERS,
             security: kafkaSecurity(env),
+            compression: env.KAFKA_COMPRESSION,
             clientId: 'hookpost-redaction',
             logger,
           }),

@@ -98,6 +98,7 @@ export class RetryModule {
           KafkaModule.forRoot({
             brokers: env.KAFKA_BROKERS,
             security: kafkaSecurity(env),
+            compression: env.KAFKA_COMPRESSION,
             clientId: 'hookpost-retry',
             logger,
           }),

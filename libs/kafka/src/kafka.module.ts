@@ -8,9 +8,12 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { createKafka, type KafkaClientOptions } from './client';
-import { BatchingProducer } from './producer';
+import { BatchingProducer, type ProduceCodec } from './producer';
 
-export type KafkaModuleOptions = KafkaClientOptions;
+export interface KafkaModuleOptions extends KafkaClientOptions {
+  /** The codec of what the service produces (KAFKA_COMPRESSION); default LZ4. */
+  compression?: ProduceCodec;
+}
 
 /** Connects the shared producer at start and flushes it last at shutdown. */
 class ProducerLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -32,7 +35,7 @@ export class KafkaModule {
       module: KafkaModule,
       providers: [
         { provide: Kafka, useValue: kafka },
-        { provide: BatchingProducer, useValue: new BatchingProducer(kafka) },
+        { provide: BatchingProducer, useValue: new BatchingProducer(kafka, opts.compression) },
         ProducerLifecycle,
       ],
       exports: [Kafka, BatchingProducer],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
-import type { Kafka, Message, ProducerBatch } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type ProducerBatch } from 'kafkajs';
 import { BatchingProducer, chunkRecords, recordBatchBytes, type OutgoingRecord } from './producer';
 import { jsonMessageWith } from './messages';
 
@@ -80,20 +80,37 @@ describe('jsonMessageWith', () => {
 function recordingKafka() {
   const requests: string[][] = [];
   const acks: Array<() => void> = [];
+  const codecs: Array<CompressionTypes | undefined> = [];
   const kafka = {
     producer: () => ({
       sendBatch: (batch: ProducerBatch) => {
+        codecs.push(batch.compression);
         requests.push((batch.topicMessages ?? []).flatMap((t) => t.messages.map((m) => String(m.key))));
         return new Promise<void>((resolve) => acks.push(resolve));
       },
     }),
   } as unknown as Kafka;
-  return { kafka, requests, acks };
+  return { kafka, requests, acks, codecs };
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('BatchingProducer', () => {
+  it('given no codec, then batches go LZ4-compressed; given one, then with it', async () => {
+    for (const [codec, expected] of [
+      [undefined, CompressionTypes.LZ4],
+      ['none', CompressionTypes.None],
+      ['zstd', CompressionTypes.ZSTD],
+    ] as const) {
+      const { kafka, acks, codecs } = recordingKafka();
+      const sent = new BatchingProducer(kafka, codec).send([record(1, 1)]);
+      await turn();
+      acks[0]();
+      await sent;
+      assert.deepEqual(codecs, [expected]);
+    }
+  });
+
   it('given sends made in the same turn of the event loop, then they go in one request, in order', async () => {
     const { kafka, requests, acks } = recordingKafka();
     const producer = new BatchingProducer(kafka);

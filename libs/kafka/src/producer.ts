@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { HEADERS } from '@hookpost/contracts';
 import { countProduced, startSendSpans } from '@hookpost/telemetry';
 import { KeyHashPartitioner } from './partitioner';
@@ -29,7 +29,11 @@ export class BatchingProducer {
   private queue: Pending[] = [];
   private flushing = false;
 
-  constructor(kafka: Kafka) {
+  private readonly compression: CompressionTypes;
+
+  /** `codec`: how each batch is compressed (the codecs are registered by createKafka). */
+  constructor(kafka: Kafka, codec: ProduceCodec = 'lz4') {
+    this.compression = CODECS[codec];
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -81,7 +85,11 @@ export class BatchingProducer {
       this.queue = [];
       try {
         for (const chunk of chunkRecords(batch.flatMap((p) => p.records))) {
-          await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(chunk) });
+          await this.producer.sendBatch({
+            acks: -1,
+            compression: this.compression,
+            topicMessages: byTopic(chunk),
+          });
         }
         for (const pending of batch) pending.resolve();
       } catch (err) {
@@ -99,6 +107,16 @@ function countRecords(records: OutgoingRecord[]): void {
     countProduced(topic, rejected ? String(headers?.[HEADERS.sourceTopic] ?? 'unknown') : undefined);
   }
 }
+
+export type ProduceCodec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+const CODECS: Record<ProduceCodec, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
 
 /** Bytes per produce request: well under the broker's default message.max.bytes (1 MiB) per batch. */
 export const MAX_REQUEST_BYTES = 768 * 1024;

@@ -26,6 +26,7 @@ describe('parseEnv', () => {
       HTTP_HOST: '0.0.0.0',
       SHUTDOWN_TIMEOUT_MS: 15000,
       KAFKA_SESSION_TIMEOUT_MS: 10000,
+      KAFKA_COMPRESSION: 'lz4',
       KAFKA_SSL: false,
     });
   });
@@ -39,6 +40,7 @@ describe('parseEnv', () => {
         HTTP_HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: '500',
         KAFKA_SESSION_TIMEOUT_MS: '6000',
+        KAFKA_COMPRESSION: 'zstd',
         KAFKA_SSL: 'true',
         KAFKA_SASL_MECHANISM: 'scram-sha-512',
         KAFKA_SASL_USERNAME: 'hookpost',
@@ -51,6 +53,7 @@ describe('parseEnv', () => {
         HTTP_HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: 500,
         KAFKA_SESSION_TIMEOUT_MS: 6000,
+        KAFKA_COMPRESSION: 'zstd',
         KAFKA_SSL: true,
         KAFKA_SASL_MECHANISM: 'scram-sha-512',
         KAFKA_SASL_USERNAME: 'hookpost',
@@ -88,6 +91,7 @@ describe('parseEnv', () => {
       [{ SHUTDOWN_TIMEOUT_MS: '-1' }, /^ {2}SHUTDOWN_TIMEOUT_MS: /m],
       [{ SHUTDOWN_TIMEOUT_MS: '1.5' }, /^ {2}SHUTDOWN_TIMEOUT_MS: /m],
       [{ KAFKA_SESSION_TIMEOUT_MS: '1000' }, /^ {2}KAFKA_SESSION_TIMEOUT_MS: /m],
+      [{ KAFKA_COMPRESSION: 'brotli' }, /^ {2}KAFKA_COMPRESSION: /m],
       [{ HTTP_PORT: 'http' }, /^ {2}HTTP_PORT: /m],
       [{ HTTP_PORT: '0' }, /^ {2}HTTP_PORT: /m],
       [{ HTTP_PORT: '65536' }, /^ {2}HTTP_PORT: /m],
