@@ -5,6 +5,7 @@
  * is the one the stop makes.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { pino } from 'pino';
@@ -103,9 +104,10 @@ describe('graceful consumer stop', () => {
       (message, ctx) => {
         produced++;
         // One record over the topic's max.message.bytes (2 MiB): the broker answers MESSAGE_TOO_LARGE.
+        // Random bytes: batches are LZ4-compressed, and a repeated character would shrink below the limit.
         if (String(message.value) === 'v7') {
           refused = { partition: ctx.partition, offset: Number(message.offset) };
-          return [{ topic: out, message: { key: message.key, value: 'x'.repeat(3 * 1024 * 1024) } }];
+          return [{ topic: out, message: { key: message.key, value: randomBytes(3 * 1024 * 1024) } }];
         }
         // Later input goes to another topic: the idempotent producer's sequence of the refused record's
         // partition is broken (every later request touching it fails too), another topic's is not.
