@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, topicName } from '@hookpost/contracts';
-import { registerCompressionCodecs } from '@hookpost/kafka';
+import { fixRequestQueueIdlePolling, registerCompressionCodecs } from '@hookpost/kafka';
 import { defaultJournalDir } from '../../apps/fan-out/src/journal-file';
 import { ApiClient } from './api-client';
 import { freePort, ROOT, ServiceProcess, waitFor } from './processes';
@@ -56,8 +56,10 @@ export class TestSystem {
     private readonly baseDatabaseUrl: string,
     readonly databaseName: string,
   ) {
-    // The services compress what they produce (LZ4): the tests read it like any Kafka client does.
+    // The services compress what they produce (LZ4): the tests read it like any Kafka client does. And
+    // without kafkajs' idle polling (its 1-ms timer also warned TimeoutNegativeWarning on every run).
     registerCompressionCodecs();
+    fixRequestQueueIdlePolling();
     this.kafka = new Kafka({
       clientId: 'hookpost-e2e',
       brokers: env.KAFKA_BROKERS.split(','),

@@ -14,3 +14,4 @@ export * from './commit-timer';
 export * from './drain';
 export * from './fetch';
 export * from './codecs';
+export { fixRequestQueueIdlePolling } from './request-queue-fix';
