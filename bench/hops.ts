@@ -2,19 +2,24 @@
  * Where produce-to-POST latency goes: for the events of the latency phases, the record timestamps (set
  * by each producer when it sends) of the event on every topic of the pipeline, and the POST's arrival.
  * Each hop's latency is the next timestamp minus the previous one: mail.events -> webhook.events is
- * ingest (with the broker and the fetch), and so on; webhook.deliveries -> POST is the dispatcher.
+ * ingest (with the broker and the fetch), and so on; webhook.events.redacted -> POST is fan-out (routing
+ * and the first attempt, in one consumer).
  */
-import type { Kafka } from 'kafkajs';
-import { TOPICS } from '@hookpost/contracts';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { HEADERS, headerText, TOPICS } from '@hookpost/contracts';
 import { readSince } from '@hookpost/kafka';
 import { percentile, type Post } from './endpoints';
 
-/** The pipeline's topics in order, and where each record names its event id. */
+/** A mail event names its id in its JSON; a webhook event in a header (its value is the event data). */
+const mailEventId = (message: KafkaMessage): unknown =>
+  message.value && (JSON.parse(message.value.toString('utf8')) as Record<string, unknown>).id;
+const webhookEventId = (message: KafkaMessage): unknown => headerText(message.headers, HEADERS.eventId);
+
+/** The pipeline's topics in order, and how each record names its event id. */
 const PATH = [
-  { topic: TOPICS.mailEvents, hop: 'ingest', idKey: 'id' },
-  { topic: TOPICS.webhookEvents, hop: 'redaction', idKey: 'event_id' },
-  { topic: TOPICS.webhookEventsRedacted, hop: 'fan_out', idKey: 'event_id' },
-  { topic: TOPICS.deliveries, hop: 'dispatch', idKey: 'event_id' },
+  { topic: TOPICS.mailEvents, hop: 'ingest', idOf: mailEventId },
+  { topic: TOPICS.webhookEvents, hop: 'redaction', idOf: webhookEventId },
+  { topic: TOPICS.webhookEventsRedacted, hop: 'fan_out', idOf: webhookEventId },
 ] as const;
 
 export type HopLatencies = Record<string, { p50: number; p99: number }>;
@@ -29,11 +34,10 @@ export async function hopLatencies<K extends string>(
   const ids = new Set(posts.map((p) => p.eventId));
   const since = Math.min(...posts.map((p) => p.sentAt ?? p.at));
   const stamps: Array<Map<string, number>> = [];
-  for (const { topic, idKey } of PATH) {
+  for (const { topic, idOf } of PATH) {
     const found = new Map<string, number>();
     await readSince(kafka, topicOf(topic), since, 'bench-hops', (message) => {
-      if (!message.value) return;
-      const id = (JSON.parse(message.value.toString('utf8')) as Record<string, unknown>)[idKey];
+      const id = idOf(message);
       if (typeof id === 'string' && ids.has(id) && !found.has(id)) found.set(id, Number(message.timestamp));
     });
     stamps.push(found);
