@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import type { FailureRow } from './failure-log';
-import { FAILURE_LOG_COLUMNS, copyField, copyRows, pgJson, pgString } from './pg-text';
+import { MAX_EPOCH_MS } from '@hookpost/contracts';
+import { FAILURE_LOG_COLUMNS, copyField, copyRows, isoTime, pgJson, pgString } from './pg-text';
 
 const row = (over: Partial<FailureRow> = {}): FailureRow => ({
   attempt_id: 'att-1',
@@ -104,5 +105,42 @@ describe('copyRows', () => {
     assert.equal(field(second, 'final'), 't');
     // The job's JSON, its own backslashes doubled for COPY.
     assert.equal(field(second, 'job'), JSON.stringify(job).replace(/\\/g, '\\\\'));
+  });
+});
+
+describe('isoTime', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it('given the ends of the range, minute and second edges, then what toISOString says', () => {
+    const minute = Date.UTC(2026, 11, 2, 7, 59, 0, 0);
+    for (const ms of [
+      0,
+      1,
+      999,
+      1000,
+      59_999,
+      60_000,
+      minute - 1,
+      minute,
+      minute + 9,
+      minute + 99,
+      MAX_EPOCH_MS,
+    ]) {
+      assert.equal(isoTime(ms), iso(ms), String(ms));
+    }
+  });
+
+  it('given times in and out of the minute of the call before, in any order, then what toISOString says', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const base = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 5000; i++) {
+      const ms = i % 3 === 0 ? Math.floor(next() * MAX_EPOCH_MS) : base + Math.floor(next() * 180_000);
+      assert.equal(isoTime(ms), iso(ms), String(ms));
+    }
+  });
+
+  it('given a time outside whole milliseconds of years 1970 to 9999, then toISOString does it', () => {
+    for (const ms of [-1, 1.5, MAX_EPOCH_MS + 1, -62_198_755_200_000]) assert.equal(isoTime(ms), iso(ms));
   });
 });

@@ -4,6 +4,7 @@
  * surrogate, and one such character in a response body would otherwise fail the batch holding it on
  * every retry: it becomes U+FFFD, in both forms alike. Pure.
  */
+import { MAX_EPOCH_MS } from '@hookpost/contracts';
 import type { FailureRow } from './failure-log';
 
 /** A `\u0000` escape in JSON text (an odd run of backslashes before `u0000`; an even run is literal text). */
@@ -69,6 +70,27 @@ export function copyField(value: string | number | boolean | null): string {
   return text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]);
 }
 
+let cachedMinute = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, its minute's `YYYY-MM-DDTHH:MM:` kept from the call before: a batch's
+ * rows are mostly of one minute, and making a Date and its text for each was a fifth of the COPY text's
+ * cost. Only for whole milliseconds from 1970 to the end of 9999 (an attempt's attempted_at).
+ */
+export function isoTime(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_EPOCH_MS) return new Date(ms).toISOString();
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== cachedMinute) {
+    cachedPrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+    cachedMinute = minute;
+  }
+  const inMinute = ms - minute * 60_000;
+  const seconds = Math.floor(inMinute / 1000);
+  const millis = inMinute - seconds * 1000;
+  return `${cachedPrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
+
 /**
  * Rows as COPY text, one line each with the FAILURE_LOG_COLUMNS and then `seq`: the primary account from
  * `primaryOf` (its parent for a subaccount, else the account itself), the job as JSON.
@@ -82,7 +104,7 @@ export function copyRows(
   const lines: string[] = [];
   for (const r of rows) {
     lines.push(
-      `${copyField(r.attempt_id)}\t${new Date(r.attempted_at).toISOString()}\t${copyField(r.url)}\t` +
+      `${copyField(r.attempt_id)}\t${isoTime(r.attempted_at)}\t${copyField(r.url)}\t` +
         `${copyField(r.reason)}\t${copyField(r.http_status)}\t${copyField(r.error_class)}\t${r.outcome}\t` +
         `${r.event}\t${copyField(r.event_id)}\t${copyField(r.message_id)}\t${copyField(r.domain)}\t` +
         `${copyField(r.account_id)}\t${copyField(r.account_id === null ? null : primaryOf(r.account_id))}\t` +
