@@ -22,6 +22,8 @@ import { failureRowOf, type FailureRow } from '../../apps/config/src/failure-log
 import { FAILURE_LOG_COLUMNS } from '../../apps/config/src/failure-log/pg-text';
 import { ReplayDecoders } from '../../apps/config/src/failure-log/replay-decoder';
 import {
+  buildIndexes,
+  indexCopies,
   prepareTable,
   REBUILD_TABLE,
   refreshPrimaryAccounts,
@@ -236,5 +238,47 @@ describe('failure-log rebuild: bulk load with COPY', () => {
     const job = byEvent.get('evt-2')!.job as { event_data: Record<string, unknown> };
     assert.equal(job.event_data.note, TRICKY.replace('\u0000', '\ufffd'));
     expectEqual(job.event_data['key\ufffd'], ['\ufffd', '\\u0000']);
+  });
+
+  it('builds the indexes; duplicates, found by the unique key, are removed (the later row stays) and the key built again', async () => {
+    const columns = [...FAILURE_LOG_COLUMNS, SEQ_COLUMN];
+    const load = async (batches: Array<[DeliveryAttempt[], number]>) => {
+      await prepareTable(sql);
+      const client = await pool.connect();
+      try {
+        for (const [batch, seq] of batches) {
+          const decoded = await decoders.decode(
+            batch.map((a, i) => record(seq - batch.length + 1 + i, a)),
+            String(seq),
+          );
+          await copyText(client, REBUILD_TABLE, columns, decoded.copy);
+        }
+      } finally {
+        client.release();
+      }
+      const { primaryKey, copies } = await indexCopies(sql);
+      const removed = await buildIndexes(sql, sql, primaryKey, copies);
+      const indexes = await sql<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_indexes WHERE tablename = '${REBUILD_TABLE}'`,
+      );
+      const rows = await sql<{ event_id: string; reason: string }>(
+        `SELECT event_id, reason FROM ${REBUILD_TABLE} ORDER BY event_id`,
+      );
+      return { removed, indexes: Number(indexes[0].n), rows, copies: copies.length + 1 };
+    };
+
+    const dup = attempt(4);
+    const twice = await load([
+      [[attempt(1), { ...dup, reason: 'the earlier record' }], 100],
+      [[{ ...dup, reason: 'the later record' }], 200],
+    ]);
+    expectEqual([twice.removed, twice.indexes], [1, twice.copies]);
+    expectEqual(twice.rows, [
+      { event_id: 'evt-1', reason: `HTTP 500: ${TRICKY.replace('\u0000', '\ufffd')}` },
+      { event_id: 'evt-4', reason: 'the later record' },
+    ]);
+
+    const once = await load([[[attempt(1), attempt(2)], 300]]);
+    expectEqual([once.removed, once.indexes, once.rows.length], [0, once.copies, 2]);
   });
 });
