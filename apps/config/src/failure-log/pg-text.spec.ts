@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import type { FailureRow } from './failure-log';
 import { MAX_EPOCH_MS } from '@hookpost/contracts';
-import { FAILURE_LOG_COLUMNS, copyField, copyRows, isoTime, pgJson, pgString } from './pg-text';
+import { FAILURE_LOG_COLUMNS, copyBytes, copyField, copyRows, isoTime, pgJson, pgString } from './pg-text';
 
 const row = (over: Partial<FailureRow> = {}): FailureRow => ({
   attempt_id: 'att-1',
@@ -105,6 +105,28 @@ describe('copyRows', () => {
     assert.equal(field(second, 'final'), 't');
     // The job's JSON, its own backslashes doubled for COPY.
     assert.equal(field(second, 'job'), JSON.stringify(job).replace(/\\/g, '\\\\'));
+  });
+});
+
+describe('copyBytes', () => {
+  const primaryOf = (id: string) => (id === 'sub' ? 'parent' : id);
+
+  it('given no rows, then no bytes', () => {
+    assert.equal(copyBytes([], primaryOf, '1').length, 0);
+  });
+
+  it('given rows with text to escape, beyond ASCII, lone surrogates and long enough to outgrow the buffer, then copyRows as UTF-8', () => {
+    const job = { note: 'tab\there nul\u0000 ü ✓ 😀 \ud800' } as unknown as FailureRow['job'];
+    const rows = [
+      row({ reason: `HTTP 500: ${'é😀\t\n\\'.repeat(2000)}` }),
+      row({ attempt_id: 'att-2', final: true, outcome: 'rejected', job, reason: 'lone \udc00 half' }),
+      ...Array.from({ length: 50 }, (_, i) =>
+        row({ attempt_id: `att-${i + 3}`, url: `https://x/${'y'.repeat(i * 40)}` }),
+      ),
+    ];
+    const bytes = copyBytes(rows, primaryOf, '77');
+    assert.ok(bytes.equals(Buffer.from(copyRows(rows, primaryOf, '77'), 'utf8')));
+    assert.equal(bytes.byteOffset, 0, 'its own ArrayBuffer, to transfer');
   });
 });
 

@@ -6,11 +6,10 @@
 import { move, workerData } from 'piscina';
 import { ATTEMPT_OUTCOMES } from '@hookpost/contracts';
 import { partRecord, projectBatch, type AttemptRecord } from './failure-log';
-import { copyRows } from './pg-text';
+import { copyBytes } from './pg-text';
 import { TransferredBatch, type DecodeTask, type DecoderData } from './replay-decoder.types';
 
 const parents = new Map((workerData as DecoderData).subaccounts);
-const encoder = new TextEncoder();
 const primaryOf = (accountId: string) => parents.get(accountId) ?? accountId;
 
 /** Answers the batch's DecodedBatch, transferred (piscina's `move`). */
@@ -30,8 +29,8 @@ export default function decode(task: DecodeTask) {
     at += Math.max(0, length);
   }
   const projected = projectBatch(messages);
-  // Its own ArrayBuffer (a small Buffer.from would share the pool's slab, which cannot be transferred).
-  const copy = encoder.encode(copyRows(projected.rows, primaryOf, task.seq));
+  // Its own ArrayBuffer (a pooled Buffer would share the pool's slab, which cannot be transferred).
+  const copy = copyBytes(projected.rows, primaryOf, task.seq);
   return move(
     new TransferredBatch({
       copy,
