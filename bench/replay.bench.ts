@@ -1,7 +1,8 @@
 /**
  * Replay speed of the failure-log rebuild: BENCH_ATTEMPTS (default 200,000) synthetic attempt records
- * (valid `hookpost.delivery-attempt.v1`, the seed's permanent_fail event as payload; 85% failed, 5% each
- * rejected, dropped and delivered) on a fresh prefixed topic set, then the rebuild exactly as
+ * (valid `hookpost.delivery-attempt.v2` written as the dispatcher writes them, `attemptMessage`: the job,
+ * whose event data is the seed's permanent_fail event, on failures only; 85% failed, 5% each rejected,
+ * dropped and delivered) on a fresh prefixed topic set, then the rebuild exactly as
  * `npm run failure-log:rebuild` runs it (its own process, `--max-semi-space-size=64`). Needs KAFKA_BROKERS and DATABASE_URL of a
  * running stack. Prints one JSON line last:
  *   {"bench":"replay","attempts":N,"replay_attempts_per_s":X,...}
@@ -12,12 +13,14 @@ import { Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import {
   attemptId,
+  attemptMessage,
   deliveryId,
-  HEADERS,
-  SCHEMAS,
+  jobJson,
+  jobNeeded,
   TOPICS,
+  type AttemptHead,
   type AttemptOutcome,
-  type DeliveryAttempt,
+  type DeliveryJobHead,
 } from '@hookpost/contracts';
 import { ROOT } from '../test/support/processes';
 import { seedEvent } from '../test/support/seeds';
@@ -38,8 +41,15 @@ function outcomeOf(i: number): AttemptOutcome {
   return r === 0 ? 'rejected' : r === 1 ? 'dropped' : r === 2 ? 'delivered' : 'failed';
 }
 
-/** The i-th synthetic attempt: events of 20 accounts' domains, 3 URLs, attempts 1-4. */
-function attemptOf(i: number, eventData: Record<string, unknown>, now: number): DeliveryAttempt {
+/**
+ * The i-th synthetic attempt and its job: events of 20 accounts' domains, 3 URLs, attempts 1-4. The
+ * event data is given as its JSON, as the dispatcher has it (the bytes of the event record).
+ */
+function attemptOf(
+  i: number,
+  eventData: Record<string, unknown>,
+  now: number,
+): { attempt: AttemptHead; job: DeliveryJobHead; data: string } {
   const eventId = `bench-${Math.floor(i / 4)}`;
   const url = URLS[i % URLS.length];
   const delivery = deliveryId(eventId, url);
@@ -47,7 +57,7 @@ function attemptOf(i: number, eventData: Record<string, unknown>, now: number): 
   const outcome = outcomeOf(i);
   const account = `acct${String(i % ACCOUNTS).padStart(20, '0')}`;
   const domain = `mg${i % ACCOUNTS}.example.com`;
-  const job = {
+  const job: DeliveryJobHead = {
     delivery_id: delivery,
     event_id: eventId,
     webhook: 'permanent_fail' as const,
@@ -59,9 +69,9 @@ function attemptOf(i: number, eventData: Record<string, unknown>, now: number): 
     trigger: n === 1 ? ('initial' as const) : ('retry' as const),
     created_at: now - 3_600_000,
     due_at: now - 3_600_000 + n * 600_000,
-    event_data: { ...eventData, id: eventId, domain: { name: domain } },
   };
-  return {
+  const data = JSON.stringify({ ...eventData, id: eventId, domain: { name: domain } });
+  const attempt: AttemptHead = {
     attempt_id: attemptId(delivery, n),
     delivery_id: delivery,
     event_id: eventId,
@@ -85,8 +95,8 @@ function attemptOf(i: number, eventData: Record<string, unknown>, now: number): 
           : `HTTP ${outcome === 'rejected' ? 406 : 503}: <html><body>Service Unavailable</body></html>`,
     duration_ms: 12.345,
     attempted_at: now - 3_600_000 + i,
-    job,
   };
+  return { attempt, job, data };
 }
 
 function runRebuild(env: Record<string, string>): Promise<Record<string, number>> {
@@ -146,14 +156,10 @@ async function main() {
       for (let j = i; j < Math.min(ATTEMPTS, i + BATCH * 4); j += BATCH) {
         const messages = [];
         for (let k = j; k < Math.min(ATTEMPTS, j + BATCH); k++) {
-          const attempt = attemptOf(k, eventData, now);
-          const value = JSON.stringify(attempt);
-          bytes += value.length;
-          messages.push({
-            key: attempt.delivery_id,
-            value,
-            headers: { [HEADERS.schema]: SCHEMAS.deliveryAttempt },
-          });
+          const { attempt, job, data } = attemptOf(k, eventData, now);
+          const message = attemptMessage(attempt, jobNeeded(attempt) ? jobJson(job, data) : null, {});
+          bytes += Buffer.byteLength(message.value as Buffer | string);
+          messages.push(message);
         }
         sends.push(producer.send({ topic, messages }));
       }

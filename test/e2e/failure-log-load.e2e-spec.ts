@@ -7,12 +7,23 @@ import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { Pool } from 'pg';
-import { attemptId, deliveryId, type DeliveryAttempt } from '@hookpost/contracts';
+import type { IHeaders } from 'kafkajs';
+import {
+  attemptId,
+  attemptMessage,
+  deliveryId,
+  HEADERS,
+  jobNeeded,
+  type AttemptHead,
+  type DeliveryAttempt,
+} from '@hookpost/contracts';
 import { copyText, upsertRows, type Sql } from '../../apps/config/src/failure-log/failure-log.store';
 import { failureRowOf, type FailureRow } from '../../apps/config/src/failure-log/failure-log';
 import { FAILURE_LOG_COLUMNS } from '../../apps/config/src/failure-log/pg-text';
 import { ReplayDecoders } from '../../apps/config/src/failure-log/replay-decoder';
 import {
+  buildIndexes,
+  indexCopies,
   prepareTable,
   REBUILD_TABLE,
   refreshPrimaryAccounts,
@@ -69,6 +80,18 @@ const record = (offset: number, value: DeliveryAttempt | string | null) => ({
   value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
 });
 
+/** An attempt as the dispatcher writes it now (delivery-attempt.v2: outcome header, job on failures only). */
+function recordV2(offset: number, a: DeliveryAttempt, job: string | null = null) {
+  const head: Partial<DeliveryAttempt> = { ...a };
+  delete head.job;
+  const jobText = job ?? (jobNeeded(a) && a.job ? JSON.stringify(a.job) : null);
+  const written = attemptMessage(head as AttemptHead, jobText, {});
+  const headers: IHeaders = {};
+  for (const [name, value] of Object.entries(written.headers ?? {}))
+    headers[name] = Buffer.from(String(value));
+  return { offset: String(offset), value: Buffer.from(written.value as Buffer | string), headers };
+}
+
 describe('failure-log rebuild: bulk load with COPY', () => {
   let system: TestSystem;
   let pool: Pool;
@@ -114,6 +137,48 @@ describe('failure-log rebuild: bulk load with COPY', () => {
     assert.equal(cells.length, FAILURE_LOG_COLUMNS.length + 1);
     assert.equal(cells[FAILURE_LOG_COLUMNS.indexOf('primary_account_id')], 'parent');
     assert.equal(cells[FAILURE_LOG_COLUMNS.length], '11');
+  });
+
+  it('decodes v2 records in worker threads: delivered ones unread, failed ones without their job, final ones with it', async () => {
+    const garbled = recordV2(21, attempt(2));
+    const headBytes = Number(String(garbled.headers[HEADERS.headBytes]));
+    garbled.value = Buffer.concat([garbled.value.subarray(0, headBytes), Buffer.from(',"job":{{{')]);
+    const rejected = attempt(3, { outcome: 'rejected', http_status: 406 });
+    const decoded = await decoders.decode(
+      [
+        recordV2(20, attempt(1)),
+        garbled,
+        {
+          offset: '22',
+          value: Buffer.from('not json'),
+          headers: { [HEADERS.outcome]: Buffer.from('delivered') },
+        },
+        recordV2(23, rejected),
+        recordV2(24, attempt(4, { outcome: 'dropped', error_class: 'schedule_exhausted' }), '{"url": 7}'),
+        recordV2(25, attempt(5, { attempt: 0 })),
+      ],
+      '25',
+    );
+    expectEqual([decoded.rows, decoded.attempts], [3, 5]);
+    expectEqual(
+      decoded.rejected.map((r) => r.offset),
+      ['24'],
+    );
+    assert.match(decoded.rejected[0].reason, /^failure log: job\./);
+    expectEqual(
+      decoded.invalid.map((r) => r.offset),
+      ['25'],
+    );
+    const lines = Buffer.from(decoded.copy).toString('utf8').split('\n').slice(0, -1);
+    const cells = lines.map((line) => line.split('\t'));
+    const column = (name: (typeof FAILURE_LOG_COLUMNS)[number]) =>
+      cells.map((c) => c[FAILURE_LOG_COLUMNS.indexOf(name)]);
+    expectEqual(column('event_id'), ['evt-1', 'evt-2', 'evt-3']);
+    expectEqual(column('final'), ['f', 'f', 't']);
+    expectEqual(column('job').slice(0, 2), ['\\N', '\\N']);
+    // COPY text doubles the JSON's backslashes.
+    const job = JSON.parse(column('job')[2].replace(/\\\\/g, '\\')) as Record<string, unknown>;
+    expectEqual([job.delivery_id, job.url], [rejected.job?.delivery_id, rejected.job?.url]);
   });
 
   it('loads what the live upsert writes: escaped text, U+0000 as U+FFFD, the later of a duplicate, primary accounts', async () => {
@@ -173,5 +238,47 @@ describe('failure-log rebuild: bulk load with COPY', () => {
     const job = byEvent.get('evt-2')!.job as { event_data: Record<string, unknown> };
     assert.equal(job.event_data.note, TRICKY.replace('\u0000', '\ufffd'));
     expectEqual(job.event_data['key\ufffd'], ['\ufffd', '\\u0000']);
+  });
+
+  it('builds the indexes; duplicates, found by the unique key, are removed (the later row stays) and the key built again', async () => {
+    const columns = [...FAILURE_LOG_COLUMNS, SEQ_COLUMN];
+    const load = async (batches: Array<[DeliveryAttempt[], number]>) => {
+      await prepareTable(sql);
+      const client = await pool.connect();
+      try {
+        for (const [batch, seq] of batches) {
+          const decoded = await decoders.decode(
+            batch.map((a, i) => record(seq - batch.length + 1 + i, a)),
+            String(seq),
+          );
+          await copyText(client, REBUILD_TABLE, columns, decoded.copy);
+        }
+      } finally {
+        client.release();
+      }
+      const { primaryKey, copies } = await indexCopies(sql);
+      const removed = await buildIndexes(sql, sql, primaryKey, copies);
+      const indexes = await sql<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_indexes WHERE tablename = '${REBUILD_TABLE}'`,
+      );
+      const rows = await sql<{ event_id: string; reason: string }>(
+        `SELECT event_id, reason FROM ${REBUILD_TABLE} ORDER BY event_id`,
+      );
+      return { removed, indexes: Number(indexes[0].n), rows, copies: copies.length + 1 };
+    };
+
+    const dup = attempt(4);
+    const twice = await load([
+      [[attempt(1), { ...dup, reason: 'the earlier record' }], 100],
+      [[{ ...dup, reason: 'the later record' }], 200],
+    ]);
+    expectEqual([twice.removed, twice.indexes], [1, twice.copies]);
+    expectEqual(twice.rows, [
+      { event_id: 'evt-1', reason: `HTTP 500: ${TRICKY.replace('\u0000', '\ufffd')}` },
+      { event_id: 'evt-4', reason: 'the later record' },
+    ]);
+
+    const once = await load([[[attempt(1), attempt(2)], 300]]);
+    expectEqual([once.removed, once.indexes, once.rows.length], [0, once.copies, 2]);
   });
 });

@@ -3,11 +3,16 @@ import assert from 'node:assert/strict';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import {
   attemptId,
+  attemptMessage,
+  decodeAttemptHead,
   deliveryAttemptSchema,
   deliveryId,
   deliveryJobSchema,
   HEADERS,
+  jobNeeded,
+  LEGACY_SCHEMAS,
   SCHEMAS,
+  type AttemptHead,
   type DeliveryAttempt,
   type DeliveryJob,
 } from '@hookpost/contracts';
@@ -74,11 +79,46 @@ function kafkaMessage(value: Buffer | null, headers: IHeaders = {}): KafkaMessag
   return { key: Buffer.from('dlv_x'), value, headers, offset: '5', timestamp: '0', attributes: 0 };
 }
 
-function route(attempt: DeliveryAttempt, routing: RetryRouting = ROUTING): OutgoingRecord[] {
-  const message = kafkaMessage(Buffer.from(JSON.stringify(attempt)), {
-    traceparent: Buffer.from(TRACEPARENT),
-  });
-  return routeAttempt(message, CTX, routing);
+/** How an attempt event is written: by the dispatcher now (v2), or before (v1: every attempt with its job). */
+type Form = 'v2' | 'v1';
+
+/** The record as a consumer reads it (headers as bytes). */
+function recordOf(attempt: DeliveryAttempt, form: Form): KafkaMessage {
+  const trace = { traceparent: TRACEPARENT };
+  if (form === 'v1') {
+    return kafkaMessage(Buffer.from(JSON.stringify(attempt)), {
+      traceparent: Buffer.from(TRACEPARENT),
+      [HEADERS.schema]: Buffer.from(LEGACY_SCHEMAS.deliveryAttempt),
+    });
+  }
+  const job = jobNeeded(attempt) && attempt.job ? JSON.stringify(attempt.job) : null;
+  const written = attemptMessage(headOf(attempt), job, trace);
+  return readBack(written);
+}
+
+/** A written message as a consumer gets it: value and headers as bytes. */
+function readBack(written: OutgoingRecord['message']): KafkaMessage {
+  const headers: IHeaders = {};
+  for (const [name, value] of Object.entries(written.headers ?? {})) {
+    headers[name] = Buffer.from(String(value));
+  }
+  const value = written.value === null ? null : Buffer.from(written.value as Buffer | string);
+  return kafkaMessage(value, headers);
+}
+
+function route(
+  attempt: DeliveryAttempt,
+  routing: RetryRouting = ROUTING,
+  form: Form = 'v2',
+): OutgoingRecord[] {
+  return routeAttempt(recordOf(attempt, form), CTX, routing);
+}
+
+/** An attempt's own fields, without its job. */
+function headOf(attempt: DeliveryAttempt): AttemptHead {
+  const head: Partial<DeliveryAttempt> = { ...attempt };
+  delete head.job;
+  return head as AttemptHead;
 }
 
 const header = (record: OutgoingRecord, name: string) => {
@@ -137,9 +177,11 @@ describe('routeAttempt', () => {
       ],
     ];
     for (const [name, overrides] of ended) {
-      it(`given ${name}`, () => {
-        assert.deepEqual(route(attemptRecord(overrides)), []);
-      });
+      for (const form of ['v2', 'v1'] as const) {
+        it(`given ${name}, written as ${form}`, () => {
+          assert.deepEqual(route(attemptRecord(overrides), ROUTING, form), []);
+        });
+      }
     }
   });
 
@@ -192,6 +234,7 @@ describe('routeAttempt', () => {
     const [, dropped] = route(attemptRecord({ attempt: 8 }));
     const again = routeAttempt(kafkaMessage(Buffer.from(String(dropped.message.value))), CTX, ROUTING);
     assert.deepEqual(again, []);
+    assert.deepEqual(routeAttempt(readBack(dropped.message), CTX, ROUTING), [], 'read with its headers');
   });
 
   it('given a one-step schedule without exclusions, when a delivered webhook fails once, then it is retried on the 2s topic', () => {
@@ -235,6 +278,98 @@ describe('routeAttempt', () => {
         assert.equal(header(record, HEADERS.traceparent), TRACEPARENT);
       });
     }
+  });
+});
+
+describe('routeAttempt: what it reads of a record', () => {
+  const notJson = Buffer.from('{"this is not": an attempt');
+
+  for (const outcome of ['delivered', 'rejected', 'dropped'] as const) {
+    it(`given an outcome header ${outcome} on a value that is not even JSON, when routed, then nothing goes out: it is not read`, () => {
+      const message = kafkaMessage(notJson, {
+        [HEADERS.schema]: Buffer.from(SCHEMAS.deliveryAttempt),
+        [HEADERS.outcome]: Buffer.from(outcome),
+      });
+      assert.deepEqual(routeAttempt(message, CTX, ROUTING), []);
+    });
+  }
+
+  it('given an outcome header failed on a value that is not JSON, when routed, then it goes to the rejected topic', () => {
+    const message = kafkaMessage(notJson, { [HEADERS.outcome]: Buffer.from('failed') });
+    const records = routeAttempt(message, CTX, ROUTING);
+    assert.deepEqual(
+      records.map((r) => r.topic),
+      [ROUTING.rejectedTopic],
+    );
+    assert.match(header(records[0], HEADERS.rejectReason) ?? '', /^not JSON/);
+  });
+
+  it('given an outcome header failed on a record that says delivered, when routed, then it is rejected, naming both', () => {
+    const written = readBack(attemptMessage({ ...headOf(attemptRecord()), outcome: 'delivered' }, null, {}));
+    written.headers![HEADERS.outcome] = Buffer.from('failed');
+    const records = routeAttempt(written, CTX, ROUTING);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].topic, ROUTING.rejectedTopic);
+    assert.equal(
+      header(records[0], HEADERS.rejectReason),
+      'the outcome header says failed, the record delivered',
+    );
+  });
+
+  it('given a failed v2 record without its job (it needs one), when routed, then it is rejected with the reason', () => {
+    const written = readBack(attemptMessage(headOf(attemptRecord()), null, {}));
+    const records = routeAttempt(written, CTX, ROUTING);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].topic, ROUTING.rejectedTopic);
+    assert.equal(header(records[0], HEADERS.rejectReason), 'a failed attempt without its job');
+  });
+
+  it('given an interrupted v2 record (failed, no job), when routed, then nothing goes out: its job comes again from its topic', () => {
+    const interrupted = attemptRecord({ http_status: null, error_class: 'interrupted', reason: 'unknown' });
+    assert.equal(jobNeeded(interrupted), false);
+    assert.deepEqual(route(interrupted), []);
+  });
+
+  it('given a failed v1 record (every attempt with its job, no outcome header), when routed, then it is retried as before', () => {
+    const last = attemptRecord({ attempt: 2 });
+    const records = route(last, ROUTING, 'v1');
+    assert.deepEqual(
+      records.map((r) => r.topic),
+      ['eu.webhook.retry.10m'],
+    );
+    assert.deepEqual(deliveryJobSchema.parse(valueOf(records[0])), {
+      ...last.job,
+      attempt: 3,
+      trigger: 'retry',
+      due_at: last.attempted_at + Math.ceil(last.duration_ms) + 600_000,
+    });
+  });
+
+  it('given a last failed v1 record, when routed, then the dead job and a v2 dropped attempt go out', () => {
+    const last = attemptRecord({ attempt: 8 });
+    const records = route(last, ROUTING, 'v1');
+    assert.deepEqual(
+      records.map((r) => r.topic),
+      ['eu.webhook.deliveries.dead', 'eu.webhook.delivery-attempts'],
+    );
+    assert.equal(header(records[1], HEADERS.outcome), 'dropped');
+  });
+
+  it('given a give-up, then the dropped attempt is a v2 record: outcome header, its job after head-bytes, the same head', () => {
+    const last = attemptRecord({ attempt: 8 });
+    const [, dropped] = route(last);
+    const expected = droppedAttempt(last, 'exhausted');
+
+    assert.equal(header(dropped, HEADERS.schema), SCHEMAS.deliveryAttempt);
+    assert.equal(header(dropped, HEADERS.outcome), 'dropped');
+    const headBytes = Number(header(dropped, HEADERS.headBytes));
+    const value = Buffer.from(dropped.message.value as Buffer);
+    assert.ok(headBytes > 0 && headBytes < value.length);
+    assert.equal(value.toString('utf8', headBytes, headBytes + 7), ',"job":');
+    const head = decodeAttemptHead(readBack(dropped.message));
+    assert.ok(head.ok);
+    assert.deepEqual(head.value, headOf(expected));
+    assert.deepEqual(deliveryJobSchema.parse(JSON.parse(value.toString('utf8')).job), last.job);
   });
 });
 

@@ -1,11 +1,13 @@
 import type { KafkaMessage } from 'kafkajs';
 import {
   attemptId,
-  decodeJson,
-  deliveryAttemptSchema,
+  attemptMessage,
+  attemptOutcomeOf,
+  decodeAttempt,
   retryTopicBase,
   SCHEMAS,
   topicName,
+  type AttemptHead,
   type DeliveryAttempt,
 } from '@hookpost/contracts';
 import { decideRetry, type RetryStep } from '@hookpost/domain';
@@ -22,18 +24,25 @@ export interface RetryRouting {
 }
 
 /**
- * An attempt event -> nothing (delivered, rejected), the job on the delay topic of the next step with
- * its due time, or, when the schedule is used up, the job on the dead-letter topic plus a final
- * `dropped` attempt event.
+ * An attempt event -> nothing (delivered, rejected, dropped), the job on the delay topic of the next step
+ * with its due time, or, when the schedule is used up, the job on the dead-letter topic plus a final
+ * `dropped` attempt event. Only a `failed` attempt can lead anywhere (decideRetry): one whose outcome
+ * header says otherwise is skipped unread; a record without the header (delivery-attempt.v1) is read.
  */
 export function routeAttempt(
   message: KafkaMessage,
   ctx: TransformContext,
   routing: RetryRouting,
 ): OutgoingRecord[] {
-  const decoded = decodeJson(deliveryAttemptSchema, message.value);
+  const said = attemptOutcomeOf(message);
+  if (said !== undefined && said !== 'failed') return [];
+  const decoded = decodeAttempt(message);
   if (!decoded.ok) return [rejectedRecord(routing.rejectedTopic, message, ctx, decoded.reason)];
   const attempt = decoded.value;
+  if (said !== undefined && attempt.outcome !== said) {
+    const reason = `the outcome header says ${said}, the record ${attempt.outcome}`;
+    return [rejectedRecord(routing.rejectedTopic, message, ctx, reason)];
+  }
   const trace = traceHeadersOf(message.headers);
   const decision = decideRetry({
     outcome: attempt.outcome,
@@ -72,12 +81,8 @@ export function routeAttempt(
         },
         {
           topic: routing.attemptsTopic,
-          message: jsonMessage(
-            attempt.delivery_id,
-            droppedAttempt(attempt, decision.why),
-            SCHEMAS.deliveryAttempt,
-            trace,
-          ),
+          // With its job: a dropped delivery may be resent from the failure log.
+          message: attemptMessage(droppedHead(attempt, decision.why), JSON.stringify(previous), trace),
         },
       ];
   }
@@ -108,4 +113,11 @@ export function droppedAttempt(last: DeliveryAttempt, why: 'excluded' | 'exhaust
     duration_ms: 0,
     attempted_at: failedAt(last),
   };
+}
+
+/** The dropped attempt without its job (attemptMessage writes the job after the attempt's own fields). */
+function droppedHead(last: DeliveryAttempt, why: 'excluded' | 'exhausted'): AttemptHead {
+  const head: Partial<DeliveryAttempt> = droppedAttempt(last, why);
+  delete head.job;
+  return head as AttemptHead;
 }

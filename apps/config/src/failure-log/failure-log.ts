@@ -2,13 +2,20 @@
  * The failure log as a projection of `webhook.delivery-attempts`: which attempts it holds, what `final`
  * means, and the row each attempt becomes. Pure: no Kafka, no database, no clock.
  */
+import type { IHeaders } from 'kafkajs';
 import { z } from 'zod';
 import {
+  attemptOutcomeOf,
+  decodeAttempt,
+  decodeAttemptHead,
   decodeJson,
   deliveryAttemptSchema,
   deliveryJobSchema,
   formatIssues,
+  HEADERS,
+  headerText,
   type AttemptOutcome,
+  type Decoded,
   type DeliveryAttempt,
   type DeliveryJob,
   type DELIVERY_TRIGGERS,
@@ -124,9 +131,10 @@ const loggedAttemptSchema = deliveryAttemptSchema.extend({
 });
 
 /**
- * An attempt record -> the attempt, checked as far as the failure log uses it: all of it for a final
- * failure (whose row keeps the job for a resend), all but the job's fields otherwise. So the `job` of
- * any other attempt is unchecked: only for `failureRowOf`, which reads it on final failures alone.
+ * A header-less attempt record (delivery-attempt.v1: every attempt with its job) -> the attempt, checked
+ * as far as the failure log uses it: all of it for a final failure (whose row keeps the job for a
+ * resend), all but the job's fields otherwise. So the `job` of any other attempt is unchecked: only for
+ * `failureRowOf`, which reads it on final failures alone.
  */
 export function decodeLoggedAttempt(
   value: Buffer | string | null,
@@ -142,6 +150,77 @@ export function decodeLoggedAttempt(
     return { ok: true, value: { ...decoded.value, job: checked.data } };
   }
   return decoded;
+}
+
+/** An attempt record as the failure log reads it: its value and headers (a KafkaMessage, say). */
+export interface AttemptRecord {
+  value: Buffer | string | null;
+  headers?: IHeaders;
+}
+
+/**
+ * What the failure log reads of an attempt record, by its outcome header (delivery-attempt.v2): a
+ * delivered one nothing (`null`: no row); a failed one its own fields alone, the bytes before its job
+ * (its row keeps no job); a final failure (rejected, dropped) all of it, the job checked, which its row
+ * keeps for a resend and which it must have. A record without the header (v1) is read as before
+ * (decodeLoggedAttempt). A record whose body contradicts its header is invalid.
+ */
+export function readLoggedAttempt(record: AttemptRecord): Decoded<DeliveryAttempt | null> {
+  const value = typeof record.value === 'string' ? Buffer.from(record.value) : record.value;
+  const said = attemptOutcomeOf({ value, headers: record.headers });
+  if (said === undefined) return decodeLoggedAttempt(value);
+  if (said === 'delivered') return { ok: true, value: null };
+  const message = { value, headers: record.headers };
+  const decoded: Decoded<DeliveryAttempt> =
+    said === 'failed' ? decodeAttemptHead(message) : decodeAttempt(message);
+  if (!decoded.ok) return decoded;
+  const attempt = decoded.value;
+  if (attempt.outcome !== said) {
+    return { ok: false, reason: `the outcome header says ${said}, the record ${attempt.outcome}` };
+  }
+  if (keepsJob(said) && attempt.job === undefined) {
+    return { ok: false, reason: `job: a ${said} attempt without its job` };
+  }
+  return decoded;
+}
+
+/**
+ * What the failure log reads of an attempt record, found from its headers without reading its value:
+ * for the replay, which hands records to its decoder threads as bytes (partRecord makes them records
+ * again, read by readLoggedAttempt as the whole record would be).
+ */
+export interface LoggedPart {
+  /** The outcome header; undefined when absent or unknown (the record is read as v1). */
+  outcome: AttemptOutcome | undefined;
+  /**
+   * The bytes read, a view of the value: none of a delivered attempt (null); of a failed one whose job
+   * starts at HEADERS.headBytes, the bytes before the job and one more (the `,` there: decodeAttemptHead
+   * reads a head only when the value goes on past it); all of any other.
+   */
+  bytes: Buffer | null;
+  /** Whether `bytes` stops at the job. */
+  head: boolean;
+}
+
+export function loggedPart(record: AttemptRecord): LoggedPart {
+  const value = typeof record.value === 'string' ? Buffer.from(record.value) : record.value;
+  const outcome = attemptOutcomeOf({ value: null, headers: record.headers });
+  if (value === null || outcome === 'delivered') return { outcome, bytes: null, head: false };
+  if (outcome === 'failed') {
+    const headBytes = Number(headerText(record.headers, HEADERS.headBytes));
+    if (Number.isSafeInteger(headBytes) && headBytes > 0 && headBytes < value.length) {
+      return { outcome, bytes: value.subarray(0, headBytes + 1), head: true };
+    }
+  }
+  return { outcome, bytes: value, head: false };
+}
+
+/** The record readLoggedAttempt reads of a LoggedPart: its bytes, with the headers that say how. */
+export function partRecord(part: LoggedPart): AttemptRecord {
+  if (part.outcome === undefined) return { value: part.bytes };
+  const headers: IHeaders = { [HEADERS.outcome]: part.outcome };
+  if (part.head && part.bytes !== null) headers[HEADERS.headBytes] = String(part.bytes.length - 1);
+  return { value: part.bytes, headers };
 }
 
 /**
@@ -237,9 +316,10 @@ export interface ProjectedBatch extends Projection {
  * keeps its last version, as upserting them one by one in offset order would; so a replay from offset 0
  * gives the same rows as the live projection. Invalid messages are reported, not rows (the retry
  * service, which reads the same topic, sends them to the rejected topic); so are valid ones whose row
- * PostgreSQL cannot hold (rowProblem), which only the failure log rejects.
+ * PostgreSQL cannot hold (rowProblem), which only the failure log rejects. An invalid final failure
+ * with an outcome header (rejected, dropped) is rejected too: the retry service skips those unread.
  */
-export function projectBatch<M extends { offset: string; value: Buffer | string | null }>(
+export function projectBatch<M extends AttemptRecord & { offset: string }>(
   messages: readonly M[],
   /** Runs the handling of each message (the live projection puts it in the message's trace span). */
   around: <T>(message: M, handle: () => T) => T = (_message, handle) => handle(),
@@ -250,11 +330,17 @@ export function projectBatch<M extends { offset: string; value: Buffer | string 
   const rejected: ProjectedBatch['rejected'] = [];
   for (const message of messages) {
     around(message, () => {
-      const decoded = decodeLoggedAttempt(message.value);
+      const decoded = readLoggedAttempt(message);
       if (!decoded.ok) {
-        invalid.push({ offset: message.offset, reason: decoded.reason });
+        const said = attemptOutcomeOf({ value: null, headers: message.headers });
+        if (said !== undefined && keepsJob(said)) {
+          rejected.push({ offset: message.offset, reason: `failure log: ${decoded.reason}` });
+        } else {
+          invalid.push({ offset: message.offset, reason: decoded.reason });
+        }
         return;
       }
+      if (decoded.value === null) return;
       const row = failureRowOf(decoded.value);
       if (!row) return;
       const problem = rowProblem(row);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import type { FailureRow } from './failure-log';
-import { FAILURE_LOG_COLUMNS, copyField, copyRows, pgJson, pgString } from './pg-text';
+import { MAX_EPOCH_MS } from '@hookpost/contracts';
+import { FAILURE_LOG_COLUMNS, copyBytes, copyField, copyRows, isoTime, pgJson, pgString } from './pg-text';
 
 const row = (over: Partial<FailureRow> = {}): FailureRow => ({
   attempt_id: 'att-1',
@@ -104,5 +105,64 @@ describe('copyRows', () => {
     assert.equal(field(second, 'final'), 't');
     // The job's JSON, its own backslashes doubled for COPY.
     assert.equal(field(second, 'job'), JSON.stringify(job).replace(/\\/g, '\\\\'));
+  });
+});
+
+describe('copyBytes', () => {
+  const primaryOf = (id: string) => (id === 'sub' ? 'parent' : id);
+
+  it('given no rows, then no bytes', () => {
+    assert.equal(copyBytes([], primaryOf, '1').length, 0);
+  });
+
+  it('given rows with text to escape, beyond ASCII, lone surrogates and long enough to outgrow the buffer, then copyRows as UTF-8', () => {
+    const job = { note: 'tab\there nul\u0000 ü ✓ 😀 \ud800' } as unknown as FailureRow['job'];
+    const rows = [
+      row({ reason: `HTTP 500: ${'é😀\t\n\\'.repeat(2000)}` }),
+      row({ attempt_id: 'att-2', final: true, outcome: 'rejected', job, reason: 'lone \udc00 half' }),
+      ...Array.from({ length: 50 }, (_, i) =>
+        row({ attempt_id: `att-${i + 3}`, url: `https://x/${'y'.repeat(i * 40)}` }),
+      ),
+    ];
+    const bytes = copyBytes(rows, primaryOf, '77');
+    assert.ok(bytes.equals(Buffer.from(copyRows(rows, primaryOf, '77'), 'utf8')));
+    assert.equal(bytes.byteOffset, 0, 'its own ArrayBuffer, to transfer');
+  });
+});
+
+describe('isoTime', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it('given the ends of the range, minute and second edges, then what toISOString says', () => {
+    const minute = Date.UTC(2026, 11, 2, 7, 59, 0, 0);
+    for (const ms of [
+      0,
+      1,
+      999,
+      1000,
+      59_999,
+      60_000,
+      minute - 1,
+      minute,
+      minute + 9,
+      minute + 99,
+      MAX_EPOCH_MS,
+    ]) {
+      assert.equal(isoTime(ms), iso(ms), String(ms));
+    }
+  });
+
+  it('given times in and out of the minute of the call before, in any order, then what toISOString says', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const base = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 5000; i++) {
+      const ms = i % 3 === 0 ? Math.floor(next() * MAX_EPOCH_MS) : base + Math.floor(next() * 180_000);
+      assert.equal(isoTime(ms), iso(ms), String(ms));
+    }
+  });
+
+  it('given a time outside whole milliseconds of years 1970 to 9999, then toISOString does it', () => {
+    for (const ms of [-1, 1.5, MAX_EPOCH_MS + 1, -62_198_755_200_000]) assert.equal(isoTime(ms), iso(ms));
   });
 });

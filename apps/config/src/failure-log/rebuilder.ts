@@ -7,9 +7,9 @@
  *      threads decode and validate the records and turn them into COPY text, the fetching thread streams
  *      it to PostgreSQL (COPY, one statement per batch). Each row carries its batch's last offset; the
  *      groups commit their offsets. The live projection goes on writing `webhook_failures`;
- *   2. of an attempt id loaded twice (a redelivered attempt) only the later row stays, as the live
- *      upsert keeps the later record; then the primary key, the primary accounts of accounts that
- *      changed since the decoders' snapshot, and the secondary indexes;
+ *   2. the primary accounts of accounts that changed since the decoders' snapshot; the primary key and
+ *      the secondary indexes; of an attempt id loaded twice (a redelivered attempt) only the later row
+ *      stays, as the live upsert keeps the later record (buildIndexes);
  *   3. catch-up: the groups resume from their committed offsets, now upserting (the live projection's
  *      statement); once near the topic's end, the rebuild takes the projection lock exclusively: live
  *      batches (which hold it shared for their transaction) finish, and the next ones wait. Every record
@@ -151,7 +151,7 @@ export async function refreshPrimaryAccounts(sql: Sql): Promise<void> {
   );
 }
 
-interface IndexCopy {
+export interface IndexCopy {
   /** The live table's index name, which the copy takes at the swap. */
   name: string;
   temporary: string;
@@ -162,7 +162,7 @@ interface IndexCopy {
  * The live table's indexes as statements building them on the new table (the primary key as a unique
  * index, which becomes the key afterwards: unlike ADD PRIMARY KEY it builds beside the others).
  */
-async function indexCopies(sql: Sql): Promise<{ primaryKey: IndexCopy; copies: IndexCopy[] }> {
+export async function indexCopies(sql: Sql): Promise<{ primaryKey: IndexCopy; copies: IndexCopy[] }> {
   const rows = await sql<{ name: string; def: string; primary: boolean }>(
     `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def, x.indisprimary AS primary
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -180,6 +180,36 @@ async function indexCopies(sql: Sql): Promise<{ primaryKey: IndexCopy; copies: I
   if (!primaryKey) throw new Error(`${FAILURE_LOG_TABLE} has no primary key`);
   return { primaryKey, copies: copies.filter((c) => c !== primaryKey) };
 }
+
+/**
+ * Builds the new table's indexes at once, each on a connection of its own (CREATE INDEX locks only
+ * against writes); answers how many duplicate rows went. Duplicates (an attempt id loaded twice: a
+ * redelivered attempt) are rare, and looking for them was a full pass over the table before every build:
+ * the unique index of the primary key finds them instead, and only when it fails for them are they
+ * removed (removeDuplicates) and that index built again. The other indexes keep entries of the removed
+ * rows until the table is vacuumed, as after any delete.
+ */
+export async function buildIndexes(
+  sql: Sql,
+  poolSql: Sql,
+  primaryKey: IndexCopy,
+  copies: readonly IndexCopy[],
+): Promise<number> {
+  const others = Promise.allSettled(copies.map((index) => poolSql(index.create)));
+  const keyError = await poolSql(primaryKey.create).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  const failed = (await others).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  if (keyError === null) return 0;
+  if ((keyError as { code?: unknown }).code !== UNIQUE_VIOLATION) throw keyError;
+  const removed = await removeDuplicates(sql);
+  await sql(primaryKey.create);
+  return removed;
+}
+
+const UNIQUE_VIOLATION = '23505';
 
 interface ReplayStage<P extends Projection> {
   project: (messages: KafkaMessage[]) => P | Promise<P>;
@@ -315,13 +345,11 @@ export async function rebuildFailureLog(opts: RebuildOptions): Promise<RebuildRe
     decoders = null;
     const replayed = Date.now();
 
-    // 2. De-duplication, keys, indexes.
+    // 2. Keys, indexes, de-duplication.
     logger.info({ attempts: load.attempts }, 'replayed up to the start; building indexes');
-    const duplicates = await removeDuplicates(sql);
     await refreshPrimaryAccounts(sql);
+    const duplicates = await buildIndexes(sql, poolSql, primaryKey, copies);
     await sql(`ALTER TABLE ${REBUILD_TABLE} DROP COLUMN ${SEQ_COLUMN}`);
-    // Built at once, each on a connection of its own (CREATE INDEX locks only against writes).
-    await Promise.all([primaryKey, ...copies].map((index) => poolSql(index.create)));
     await sql(
       `ALTER TABLE ${REBUILD_TABLE} ADD CONSTRAINT ${primaryKey.temporary} PRIMARY KEY USING INDEX ${primaryKey.temporary}`,
     );

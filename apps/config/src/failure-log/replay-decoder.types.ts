@@ -6,11 +6,18 @@ export interface DecoderData {
   subaccounts: Array<[string, string]>;
 }
 
-/** One batch for a worker: the record values back to back (transferred), their lengths (-1: null). */
+/**
+ * One batch for a worker: what the failure log reads of each record (loggedPart): the bytes back to back
+ * (transferred), their lengths (-1: none), the outcome headers, whether the bytes stop at the job. The
+ * records are named by their index in the batch (in `invalid` and `rejected` too).
+ */
 export interface DecodeTask {
   values: ArrayBuffer;
   lengths: Int32Array;
-  offsets: string[];
+  /** Each record's outcome header: its index in ATTEMPT_OUTCOMES, -1 when absent (v1) or unknown. */
+  outcomes: Int8Array;
+  /** 1 where the bytes stop at the job (LoggedPart.head). */
+  heads: Uint8Array;
   /** The replay's ordering key of the batch's rows (its last offset): a later record of an attempt wins. */
   seq: string;
 }

@@ -4,27 +4,33 @@
  * work, run beside the thread that fetches and writes.
  */
 import { move, workerData } from 'piscina';
-import { projectBatch } from './failure-log';
-import { copyRows } from './pg-text';
+import { ATTEMPT_OUTCOMES } from '@hookpost/contracts';
+import { partRecord, projectBatch, type AttemptRecord } from './failure-log';
+import { copyBytes } from './pg-text';
 import { TransferredBatch, type DecodeTask, type DecoderData } from './replay-decoder.types';
 
 const parents = new Map((workerData as DecoderData).subaccounts);
-const encoder = new TextEncoder();
 const primaryOf = (accountId: string) => parents.get(accountId) ?? accountId;
 
 /** Answers the batch's DecodedBatch, transferred (piscina's `move`). */
 export default function decode(task: DecodeTask) {
   const bytes = Buffer.from(task.values);
-  const messages = [];
+  const messages: Array<AttemptRecord & { offset: string }> = [];
   let at = 0;
   for (let i = 0; i < task.lengths.length; i++) {
     const length = task.lengths[i];
-    messages.push({ offset: task.offsets[i], value: length < 0 ? null : bytes.subarray(at, at + length) });
+    const code = task.outcomes[i];
+    const record = partRecord({
+      outcome: code < 0 ? undefined : ATTEMPT_OUTCOMES[code],
+      bytes: length < 0 ? null : bytes.subarray(at, at + length),
+      head: task.heads[i] === 1,
+    });
+    messages.push({ offset: String(i), ...record });
     at += Math.max(0, length);
   }
   const projected = projectBatch(messages);
-  // Its own ArrayBuffer (a small Buffer.from would share the pool's slab, which cannot be transferred).
-  const copy = encoder.encode(copyRows(projected.rows, primaryOf, task.seq));
+  // Its own ArrayBuffer (a pooled Buffer would share the pool's slab, which cannot be transferred).
+  const copy = copyBytes(projected.rows, primaryOf, task.seq);
   return move(
     new TransferredBatch({
       copy,
