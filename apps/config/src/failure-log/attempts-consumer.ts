@@ -1,8 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConsumerDrain, onConsumerDeath, PendingCommits, type FetchPacing } from '@hookpost/kafka';
-import { reportBatchLag, withProcessSpanSync } from '@hookpost/telemetry';
+// Each from its own file, not the packages' index: the rebuild tool loads this, and the indexes bring NestJS,
+// gRPC and the OpenTelemetry SDK (1,692 modules and a 26 MB heap instead of 390 and 12 MB).
+import { PendingCommits } from '@hookpost/kafka/commit-timer';
+import { onConsumerDeath } from '@hookpost/kafka/crash';
+import { ConsumerDrain } from '@hookpost/kafka/drain';
+import type { FetchPacing } from '@hookpost/kafka/fetch';
+import { reportBatchLag } from '@hookpost/telemetry/metrics';
+import { withProcessSpanSync } from '@hookpost/telemetry/trace-context';
 import { projectBatch, type ProjectedBatch, type Projection } from './failure-log';
 
 export interface BatchContext {

@@ -8,9 +8,10 @@
 import { z } from 'zod';
 import { Pool } from 'pg';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
-import { createKafka, kafkaSecurity } from '@hookpost/kafka';
-import { commonEnvShape, kafkaSecurityEnvShape, loadEnvOrExit, postgresUrl } from '@hookpost/runtime';
-import { createLogger } from '@hookpost/telemetry';
+// Each from its own file (see attempts-consumer.ts): a tool, not a Nest service.
+import { createKafka, kafkaSecurity } from '@hookpost/kafka/client';
+import { commonEnvShape, kafkaSecurityEnvShape, loadEnvOrExit, postgresUrl } from '@hookpost/runtime/env';
+import { createLogger } from '@hookpost/telemetry/logger';
 import { FAILURE_LOG_GROUP } from './failure-log.store';
 import { rebuildFailureLog } from './rebuilder';
 
