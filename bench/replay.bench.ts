@@ -161,6 +161,7 @@ async function main() {
           bytes += Buffer.byteLength(message.value as Buffer | string);
           messages.push(message);
         }
+        // Uncompressed, as fan-out and retry produce them (KAFKA_COMPRESSION's default there).
         sends.push(producer.send({ topic, messages }));
       }
       await Promise.all(sends);

@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { commonEnvShape, optionalPort, outboundEnvShape, port, postgresUrl } from '@hookpost/runtime';
+import {
+  commonEnvShape,
+  kafkaCompression,
+  optionalPort,
+  outboundEnvShape,
+  port,
+  postgresUrl,
+} from '@hookpost/runtime';
 
 export const configEnvShape = {
   ...commonEnvShape,
+  /** Attempt events and jobs go uncompressed (see kafkaCompression). */
+  KAFKA_COMPRESSION: kafkaCompression('none'),
   ...outboundEnvShape,
   HTTP_PORT: port(8080),
   /** The internal API (/internal/v1) on its own port; unset or HTTP_PORT: on HTTP_PORT with the rest. */

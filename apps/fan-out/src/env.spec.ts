@@ -6,6 +6,11 @@ import { fanOutEnvProblems, fanOutEnvShape, perAccountLimit, waitingLimit } from
 const base = { KAFKA_BROKERS: '127.0.0.1:9092' };
 
 describe('fan-out environment', () => {
+  it('given no KAFKA_COMPRESSION, then attempt events go uncompressed; set, then as set', () => {
+    assert.equal(parseEnv(fanOutEnvShape, base).KAFKA_COMPRESSION, 'none');
+    assert.equal(parseEnv(fanOutEnvShape, { ...base, KAFKA_COMPRESSION: 'zstd' }).KAFKA_COMPRESSION, 'zstd');
+  });
+
   it('given no DISPATCH_MAX_PER_ACCOUNT, then a quarter of the in-flight window', () => {
     assert.equal(perAccountLimit(parseEnv(fanOutEnvShape, base)), 250);
     assert.equal(perAccountLimit(parseEnv(fanOutEnvShape, { ...base, DISPATCH_MAX_IN_FLIGHT: '2' })), 1);

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { parseDnsServers } from '@hookpost/outbound';
-import { commonEnvShape, outboundEnvShape, port } from '@hookpost/runtime';
+import { commonEnvShape, kafkaCompression, outboundEnvShape, port } from '@hookpost/runtime';
 
 export const fanOutEnvShape = {
   ...commonEnvShape,
+  /** Attempt events and jobs go uncompressed (see kafkaCompression). */
+  KAFKA_COMPRESSION: kafkaCompression('none'),
   ...outboundEnvShape,
   HTTP_PORT: port(8083),
   /** Deliveries being made (or about to be) at once; those waiting for their URL's or account's slot aside. */

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { commonEnvShape, port, retrySchedule } from '@hookpost/runtime';
+import { commonEnvShape, kafkaCompression, port, retrySchedule } from '@hookpost/runtime';
 
 export const retryEnvShape = {
   ...commonEnvShape,
+  /** Attempt events and jobs go uncompressed (see kafkaCompression). */
+  KAFKA_COMPRESSION: kafkaCompression('none'),
   HTTP_PORT: port(8084),
   RETRY_SCHEDULE: retrySchedule,
   RETRY_EXCLUDED_EVENTS: z

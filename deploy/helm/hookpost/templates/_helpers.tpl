@@ -160,7 +160,9 @@ KAFKA_SASL_MECHANISM: {{ . | quote }}
 {{- $svc := index $v.services .component }}
 {{ include "hookpost.kafkaVars" .root }}
 KAFKA_SESSION_TIMEOUT_MS: {{ $v.kafka.sessionTimeoutMs | int | quote }}
-KAFKA_COMPRESSION: {{ $v.kafka.compression | quote }}
+{{- with $v.kafka.compression }}
+KAFKA_COMPRESSION: {{ . | quote }}
+{{- end }}
 LOG_LEVEL: {{ $v.logLevel | quote }}
 HTTP_PORT: {{ $svc.httpPort | int | quote }}
 SHUTDOWN_TIMEOUT_MS: {{ $v.shutdownTimeoutMs | int | quote }}
