@@ -1,7 +1,7 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import Encoder from 'kafkajs/src/protocol/encoder';
-import { encodeRecord, type RecordInput } from './record-encoding-fix';
+import { encodeRecord, writeUVarInt, writeVarLong, type RecordInput } from './record-encoding-fix';
 
 /** kafkajs' own record encoder, as it ships (this spec never installs the fix). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,5 +60,42 @@ describe('encodeRecord', () => {
   it('given a record, then its buffer is exactly its size (nothing left unwritten)', () => {
     const encoder = encodeRecord(CASES[3][1]);
     assert.equal(encoder.offset, encoder.buf.length);
+  });
+});
+
+describe('varints', () => {
+  const VALUES = [
+    0,
+    1,
+    -1,
+    63,
+    64,
+    -64,
+    -65,
+    127,
+    128,
+    300,
+    -300,
+    2 ** 20,
+    -(2 ** 20),
+    2 ** 31 - 1,
+    -(2 ** 31),
+  ];
+
+  it('given int32 values, then writeUVarInt (on zig-zag values, as writeVarInt calls it) writes what kafkajs writes', () => {
+    for (const v of VALUES) {
+      const zigzag = Encoder.encodeZigZag(v);
+      const ours = writeUVarInt.call(new Encoder(), zigzag).buffer;
+      const theirs = new Encoder().writeUVarInt(zigzag).buffer;
+      assert.ok(ours.equals(theirs), `${v}: ${ours.toString('hex')} vs ${theirs.toString('hex')}`);
+    }
+  });
+
+  it('given int32 values and larger ones, then writeVarLong writes what kafkajs writes', () => {
+    for (const v of [...VALUES, 2 ** 31, -(2 ** 31) - 1, 2 ** 40 + 3, -(2 ** 40), Number.MAX_SAFE_INTEGER]) {
+      const ours = writeVarLong.call(new Encoder(), v).buffer;
+      const theirs = new Encoder().writeVarLong(v).buffer;
+      assert.ok(ours.equals(theirs), `${v}: ${ours.toString('hex')} vs ${theirs.toString('hex')}`);
+    }
   });
 });
