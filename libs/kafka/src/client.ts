@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerCompressionCodecs } from './codecs';
+import { fixRecordEncoding } from './encoder-fix';
 import { fixRequestQueueIdlePolling } from './request-queue-fix';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -55,6 +56,7 @@ export interface KafkaClientOptions {
 export function createKafka(opts: KafkaClientOptions): Kafka {
   registerCompressionCodecs();
   fixRequestQueueIdlePolling();
+  fixRecordEncoding();
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
