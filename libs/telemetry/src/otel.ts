@@ -13,6 +13,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { setSpansRecorded } from './recording';
 
 /** Paths that are probes, not traffic: no spans for them. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -38,6 +39,7 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   const spanProcessors: SpanProcessor[] = otlpConfigured('TRACES', env)
     ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })]
     : [];
+  setSpansRecorded(spanProcessors.length > 0);
   prometheus = new PrometheusExporter({ preventServerStart: true });
   const metricReaders: MetricReader[] = [prometheus];
   if (otlpConfigured('METRICS', env)) {
