@@ -1,3 +1,4 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import {
   context,
   propagation,
@@ -176,4 +177,31 @@ export function startSendSpans(records: Array<{ topic: string; message: { header
       }
     },
   };
+}
+
+/** What undici publishes on `undici:request:create` (the parts used here). */
+interface UndiciRequestCreated {
+  request: { addHeader?: (name: string, value: string) => unknown; headers?: unknown };
+}
+
+let propagating = false;
+
+/**
+ * Puts the active trace context (W3C headers) on each outgoing undici request, as undici's
+ * instrumentation does with a non-recording span: a webhook POST carries the trace of the event it
+ * delivers. For when spans are not recorded (startTelemetry installs the instrumentation otherwise).
+ */
+export function propagateToUndiciRequests(): void {
+  if (propagating) return;
+  propagating = true;
+  diagnosticsChannel.subscribe('undici:request:create', (message) => {
+    const { request } = message as UndiciRequestCreated;
+    const added: Record<string, string> = {};
+    propagation.inject(context.active(), added);
+    for (const name in added) {
+      if (typeof request.addHeader === 'function') request.addHeader(name, added[name]);
+      else if (typeof request.headers === 'string') request.headers += `${name}: ${added[name]}\r\n`;
+      else if (Array.isArray(request.headers)) request.headers.push(name, added[name]);
+    }
+  });
 }
