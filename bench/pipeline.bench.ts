@@ -10,6 +10,8 @@
  *   4. retry lateness: 10 endpoints fail each event's first POST; RETRY_SCHEDULE=1s; how late after
  *      "failure + 1 s" the retry's POST arrives (p50/p99).
  * Each phase starts once every consumer group of the system has caught up with the previous one.
+ * The services run with the Helm chart's default heap limits (values.yaml `heapMb`, as
+ * --max-old-space-size); BENCH_HEAP_LIMITS=0 runs them without, to compare. Peak RSS per service and phase.
  * Writes bench/results/pipeline.json and prints one JSON line last.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { seedEvent } from '../test/support/seeds';
 import { TestSystem } from '../test/support/system';
 import { BenchEndpoints, percentile, type Post } from './endpoints';
 import { hopLatencies } from './hops';
+import { benchNodeArgs } from './chart-limits';
 import { cpuBudgetUs, machineCpu, machineCpuSince } from './machine';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20000);
@@ -40,7 +43,9 @@ const domainOf = (i: number) => `bench-${i}.example.com`;
 
 async function main() {
   const endpoints = await new BenchEndpoints().start(ENDPOINTS);
+  const heap = benchNodeArgs();
   const system = await TestSystem.start({
+    nodeArgs: heap.nodeArgs,
     env: {
       TOPIC_PARTITIONS: '6',
       LOG_LEVEL: 'error',
@@ -128,7 +133,15 @@ async function main() {
     };
   };
 
+  // Each service's peak RSS per phase (VmHWM, reset after each phase where Linux allows it).
+  const rssByPhase: Record<string, Record<string, number | null>> = {};
+  const phasePeak = (phase: string) => {
+    rssByPhase[phase] = Object.fromEntries([...system.services].map(([n, s]) => [n, s.peakRssMb()]));
+    for (const s of system.services.values()) s.resetPeakRss();
+  };
+
   const one = await throughput('a', () => 0);
+  phasePeak('start_and_1_endpoint');
   await settle('cpu');
   const cpuBefore = cpuNow();
   const machineBefore = machineCpu();
@@ -137,6 +150,7 @@ async function main() {
   const cpuPerDelivery = perService(cpuSince(cpuBefore), hundred.delivered / 1000);
   // The whole machine's (broker, database, bench included): compare with what its cores allow at 5,000/s.
   const machinePerDelivery = machineCpuSince(machineBefore, machineCpu(), hundred.delivered / 1000);
+  phasePeak('100_endpoints');
 
   const atRate = async (tag: string, seconds: number, hangs = false): Promise<Post[]> => {
     await settle(`rate ${tag}`);
@@ -211,6 +225,7 @@ async function main() {
     endpoints.release();
   }
   const cpuAtRate = perService(cpuSince(rateCpuBefore), (Date.now() - rateStarted) / 100);
+  phasePeak('at_rate');
   const all = latencyOf(steady);
   const healthyBaseline = latencyOf(steady, (p) => p.endpoint !== HANGING);
   const healthyHung = latencyOf(hung);
@@ -241,7 +256,13 @@ async function main() {
     );
   }
 
-  const rss = Object.fromEntries([...system.services].map(([name, s]) => [name, s.peakRssMb()]));
+  phasePeak('retry');
+  const rss = Object.fromEntries(
+    [...system.services.keys()].map((name) => {
+      const peaks = Object.values(rssByPhase).map((p) => p[name] ?? null);
+      return [name, peaks.every((v) => v === null) ? null : Math.max(...peaks.map((v) => v ?? 0))];
+    }),
+  );
   // `hung` holds the healthy endpoints' POSTs only (atRate leaves out the hanging one's).
   const hops = await hopLatencies(system.kafka, (name) => system.topic(name), { steady, hung });
   await producer.disconnect();
@@ -273,6 +294,10 @@ async function main() {
     retry_late_p99_ms: percentile(lateness, 99),
     max_rss_mb: Math.max(...Object.values(rss).map((v) => v ?? 0)),
     rss_mb: rss,
+    rss_mb_by_phase: rssByPhase,
+    // The old-space limit each service ran with (the chart's heapMb), or null: BENCH_HEAP_LIMITS=0.
+    heap_limits_mb:
+      heap.limits && Object.fromEntries(Object.entries(heap.limits).map(([n, l]) => [n, l.heapMb])),
     cpu_us_per_delivery: cpuPerDelivery,
     machine_cpu_us_per_delivery: machinePerDelivery,
     machine_cpu_budget_us_at_5000_per_s: cpuBudgetUs(5000),

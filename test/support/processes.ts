@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -53,15 +53,32 @@ export class ServiceProcess {
     private readonly child: ChildProcess,
   ) {
     this.exitCode = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // BENCH_LOG_DIR: each service's output also goes to <dir>/<name>-<pid>.log (e.g. with --trace-gc).
+    const dir = process.env.BENCH_LOG_DIR;
+    let file: ReturnType<typeof createWriteStream> | null = null;
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
+      file = createWriteStream(join(dir, `${name}-${child.pid}.log`));
+      child.once('exit', () => file?.end());
+    }
     for (const stream of [child.stdout, child.stderr]) {
-      stream?.on('data', (chunk: Buffer) => this.output.push(chunk.toString('utf8')));
+      stream?.on('data', (chunk: Buffer) => {
+        this.output.push(chunk.toString('utf8'));
+        file?.write(chunk);
+      });
     }
   }
 
-  static spawn(name: string, env: Record<string, string>, port: number): ServiceProcess {
+  /** `nodeArgs`: node flags of this service (the bench's heap limits); BENCH_NODE_ARGS come after them. */
+  static spawn(
+    name: string,
+    env: Record<string, string>,
+    port: number,
+    nodeArgs: readonly string[] = [],
+  ): ServiceProcess {
     // BENCH_NODE_ARGS: extra node flags for the services (e.g. --cpu-prof, which NODE_OPTIONS refuses).
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', name, 'main.js')], {
+    const args = [...nodeArgs, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const child = spawn(process.execPath, [...args, join(ROOT, 'dist', 'apps', name, 'main.js')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,6 +102,19 @@ export class ServiceProcess {
       return kb ? Math.round(Number(kb) / 1024) : null;
     } catch {
       return null;
+    }
+  }
+
+  /**
+   * Starts a new peak: VmHWM falls to the current RSS (Linux's clear_refs `5`), so that peakRssMb() then
+   * tells the peak of what follows. False where /proc does not allow it.
+   */
+  resetPeakRss(): boolean {
+    try {
+      writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -39,6 +39,8 @@ export interface SystemOptions {
   /** The broker and database server to use (default: those of the test command, stackEnv()). */
   stack?: { KAFKA_BROKERS: string; DATABASE_URL: string };
   services?: readonly ServiceName[];
+  /** Node flags per service (the bench's heap limits from the Helm chart); none by default. */
+  nodeArgs?: Partial<Record<ServiceName, readonly string[]>>;
 }
 
 /**
@@ -55,6 +57,7 @@ export class TestSystem {
     readonly env: Record<string, string>,
     private readonly baseDatabaseUrl: string,
     readonly databaseName: string,
+    private readonly nodeArgs: Partial<Record<ServiceName, readonly string[]>> = {},
   ) {
     // The services compress what they produce (LZ4): the tests read it like any Kafka client does. And
     // without kafkajs' idle polling (its 1-ms timer also warned TimeoutNegativeWarning on every run).
@@ -86,7 +89,7 @@ export class TestSystem {
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       ...opts.env,
     };
-    const system = new TestSystem(env, stack.DATABASE_URL, databaseName);
+    const system = new TestSystem(env, stack.DATABASE_URL, databaseName, opts.nodeArgs);
     const provision = spawnSync(
       process.execPath,
       [join(ROOT, 'dist', 'apps', 'config', 'src', 'provision.js')],
@@ -110,7 +113,7 @@ export class TestSystem {
       } while (this.grpcPort === port);
       env.GRPC_PORT = String(this.grpcPort);
     }
-    const service = ServiceProcess.spawn(name, env, port);
+    const service = ServiceProcess.spawn(name, env, port, this.nodeArgs[name]);
     this.services.set(name, service);
     return service;
   }

@@ -6,8 +6,21 @@
  * router, dispatch: 100 ms end to end). A shorter wait polls more when idle: 10 ms took ~60% of a core
  * for the five idle services on this machine, 25 ms ~42%, 100 ms ~34%. Measured with
  * `node dist/bench/pipeline.bench.js` (docs/operations.md).
+ *
+ * At most 128 KiB per partition and 512 KiB per fetch (kafkajs: 1 MiB and 10 MiB): a fetch response is
+ * one buffer that its messages are views of, held until the last of them is handled (or copied), and a
+ * transform produces as much again. Behind a backlog, 1 MiB per partition made fetches of 6 MiB: fan-out
+ * held them while thousands of messages waited for a slot, and ingest and redaction allocated several
+ * times each fetch outside the heap (its socket chunks, the response, the produce requests), which V8
+ * frees only with the objects that point at it. 512 KiB is still ~200 events of 2.4 KiB per fetch, a
+ * fetch per 40 ms at 5,000 events/s.
  */
-export const PIPELINE_FETCH = { minBytes: 16 * 1024, maxWaitTimeInMs: 25 } as const;
+export const PIPELINE_FETCH = {
+  minBytes: 16 * 1024,
+  maxWaitTimeInMs: 25,
+  maxBytesPerPartition: 128 * 1024,
+  maxBytes: 512 * 1024,
+} as const;
 
 /**
  * How consumers off the produce-to-POST path fetch (the failure-log projection, the retry router): the
@@ -18,8 +31,13 @@ export const PIPELINE_FETCH = { minBytes: 16 * 1024, maxWaitTimeInMs: 25 } as co
  */
 export const BACKGROUND_FETCH = { minBytes: 256 * 1024, maxWaitTimeInMs: 250 } as const;
 
-/** When the broker answers a fetch: once `minBytes` are there or `maxWaitTimeInMs` have passed. */
+/**
+ * When the broker answers a fetch: once `minBytes` are there or `maxWaitTimeInMs` have passed; and how
+ * much it returns at most (kafkajs' defaults when unset).
+ */
 export interface FetchPacing {
   minBytes: number;
   maxWaitTimeInMs: number;
+  maxBytesPerPartition?: number;
+  maxBytes?: number;
 }

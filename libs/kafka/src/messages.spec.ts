@@ -7,7 +7,7 @@ import { detachMessage, REJECTED_KEPT_BYTES, rejectedRecord } from './messages';
 import { recordBatchBytes, type OutgoingRecord } from './producer';
 
 describe('detachMessage', () => {
-  it('copies key, value and header values out of the buffer they share', () => {
+  it('copies key and value out of the buffer they share, and takes header values as text', () => {
     const response = Buffer.from('KEYVALUEH1H2H3');
     const message: KafkaMessage = {
       key: response.subarray(0, 3),
@@ -27,6 +27,7 @@ describe('detachMessage', () => {
       ['H2', 'text'],
     );
     assert.equal(own.headers?.c, undefined);
+    assert.deepEqual(own.headers, { a: 'H1', b: ['H2', 'text'], c: undefined });
     assert.equal(own.offset, '42');
   });
 

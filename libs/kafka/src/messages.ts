@@ -96,21 +96,20 @@ export function rejectedRecord(
 }
 
 const own = (bytes: Buffer | null): Buffer | null => (bytes === null ? null : Buffer.from(bytes));
+const text = (value: Buffer | string): string => (Buffer.isBuffer(value) ? value.toString('utf8') : value);
 
 /**
- * The message with its key, value and header values copied out of the fetch response they are views
- * of. A message kept while a slow handler runs would otherwise keep that whole response (up to a fetch's
- * size, megabytes) alive: with many messages in flight, from many fetches, that is most of a process's
- * memory.
+ * The message with its key and value copied out of the fetch response they are views of, and its header
+ * values as text (UTF-8, as every reader of headers here takes them: `headerText`, the trace context). A
+ * message kept while a slow handler runs would otherwise keep that whole response (up to a fetch's size)
+ * alive: with many messages in flight, from many fetches, that is most of a process's memory. A header
+ * as a string is also a fraction of a Buffer copy's size in the heap (fan-out holds thousands of messages
+ * of ten headers each while their deliveries wait for a slot), and is not decoded again when read.
  */
 export function detachMessage<M extends KafkaMessage>(message: M): M {
   const headers: NonNullable<KafkaMessage['headers']> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    headers[name] = Buffer.isBuffer(value)
-      ? Buffer.from(value)
-      : Array.isArray(value)
-        ? value.map((v) => (Buffer.isBuffer(v) ? Buffer.from(v) : v))
-        : value;
+    headers[name] = Array.isArray(value) ? value.map(text) : value === undefined ? value : text(value);
   }
   return { ...message, key: own(message.key), value: own(message.value), headers } as M;
 }

@@ -13,6 +13,8 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { setSpansRecorded } from './recording';
+import { propagateToUndiciRequests } from './trace-context';
 
 /** Paths that are probes, not traffic: no spans for them. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -38,6 +40,7 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   const spanProcessors: SpanProcessor[] = otlpConfigured('TRACES', env)
     ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })]
     : [];
+  setSpansRecorded(spanProcessors.length > 0);
   prometheus = new PrometheusExporter({ preventServerStart: true });
   const metricReaders: MetricReader[] = [prometheus];
   if (otlpConfigured('METRICS', env)) {
@@ -50,7 +53,10 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
       }),
     );
   }
-  const undici = new UndiciInstrumentation();
+  // Without recorded spans the POSTs need only the trace context on their headers, which
+  // propagateToUndiciRequests puts there; the instrumentation would also parse each request's URL and
+  // headers and build attribute objects for a span that goes nowhere.
+  const undici = spanProcessors.length > 0 ? new UndiciInstrumentation() : null;
   sdk = new NodeSDK({
     // Without an OTLP endpoint no tracer provider is registered: spans cost nothing, and the W3C
     // context still flows (extract -> inject passes the incoming trace on unchanged).
@@ -61,7 +67,7 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
       }),
-      undici,
+      ...(undici ? [undici] : []),
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
       new GrpcInstrumentation(),
       new PinoInstrumentation({ disableLogSending: true }),
@@ -72,7 +78,8 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   // stay: it carries `server.address` and `server.port`, one series per customer endpoint without bound
   // (`hookpost_delivery_duration` measures the same POSTs by outcome). A no-op meter also spares every
   // POST the SDK's attribute hashing.
-  undici.setMeterProvider({ getMeter: () => createNoopMeter() });
+  if (undici) undici.setMeterProvider({ getMeter: () => createNoopMeter() });
+  else propagateToUndiciRequests();
   memoiseKafkajsRequires();
 }
 

@@ -1,3 +1,4 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import {
   context,
   propagation,
@@ -13,6 +14,7 @@ import {
 import { HEADERS } from '@hookpost/contracts';
 import type { IHeaders } from 'kafkajs';
 import { serializeError } from './logger';
+import { spansRecorded } from './recording';
 
 const tracer = () => trace.getTracer('hookpost');
 
@@ -88,8 +90,11 @@ function fail(span: Span, err: unknown): void {
 /**
  * Runs the handling of one consumed message inside its own `process` span, a child of the context the
  * message carries — so batch consumption never breaks the chain: each message continues its own trace.
+ * When spans are not recorded, in the context the message carries (a non-recording span would carry the
+ * same trace on, for the price of its attributes, name and context objects per message).
  */
 export async function withProcessSpan<T>(m: ConsumedMessage, fn: () => Promise<T>): Promise<T> {
+  if (!spansRecorded()) return context.with(contextOf(m.headers), fn);
   const { span, active } = startProcessSpan(m);
   try {
     return await context.with(active, fn);
@@ -103,6 +108,7 @@ export async function withProcessSpan<T>(m: ConsumedMessage, fn: () => Promise<T
 
 /** The synchronous form, for transforms that map a message to what it produces. */
 export function withProcessSpanSync<T>(m: ConsumedMessage, fn: () => T): T {
+  if (!spansRecorded()) return context.with(contextOf(m.headers), fn);
   const { span, active } = startProcessSpan(m);
   try {
     return context.with(active, fn);
@@ -113,6 +119,8 @@ export function withProcessSpanSync<T>(m: ConsumedMessage, fn: () => T): T {
     span.end();
   }
 }
+
+const NOT_RECORDED = { end: () => undefined };
 
 /** The `process` span of one message, a child of the context it carries, and the context to run in. */
 function startProcessSpan(m: ConsumedMessage): { span: Span; active: Context } {
@@ -128,11 +136,20 @@ function startProcessSpan(m: ConsumedMessage): { span: Span; active: Context } {
 /**
  * A `send` span per produced record, a child of the context its headers carry (set by whoever made
  * the record, inside its process span); the record then carries the send span's context. End the
- * returned spans when the broker acknowledged (or failed) the send.
+ * returned spans when the broker acknowledged (or failed) the send. When spans are not recorded, a record
+ * keeps the trace context it carries, and one without gets the active context's: what a non-recording
+ * send span would have given it.
  */
 export function startSendSpans(records: Array<{ topic: string; message: { headers?: IHeaders } }>): {
   end: (err?: unknown) => void;
 } {
+  if (!spansRecorded()) {
+    for (const record of records) {
+      const headers = (record.message.headers ??= {});
+      if (!headers[HEADERS.traceparent]) propagation.inject(context.active(), headers);
+    }
+    return NOT_RECORDED;
+  }
   const spans = records.map((record) => {
     const headers = (record.message.headers ??= {});
     const parent = headers[HEADERS.traceparent] ? contextOf(headers) : context.active();
@@ -160,4 +177,31 @@ export function startSendSpans(records: Array<{ topic: string; message: { header
       }
     },
   };
+}
+
+/** What undici publishes on `undici:request:create` (the parts used here). */
+interface UndiciRequestCreated {
+  request: { addHeader?: (name: string, value: string) => unknown; headers?: unknown };
+}
+
+let propagating = false;
+
+/**
+ * Puts the active trace context (W3C headers) on each outgoing undici request, as undici's
+ * instrumentation does with a non-recording span: a webhook POST carries the trace of the event it
+ * delivers. For when spans are not recorded (startTelemetry installs the instrumentation otherwise).
+ */
+export function propagateToUndiciRequests(): void {
+  if (propagating) return;
+  propagating = true;
+  diagnosticsChannel.subscribe('undici:request:create', (message) => {
+    const { request } = message as UndiciRequestCreated;
+    const added: Record<string, string> = {};
+    propagation.inject(context.active(), added);
+    for (const name in added) {
+      if (typeof request.addHeader === 'function') request.addHeader(name, added[name]);
+      else if (typeof request.headers === 'string') request.headers += `${name}: ${added[name]}\r\n`;
+      else if (Array.isArray(request.headers)) request.headers.push(name, added[name]);
+    }
+  });
 }

@@ -1,0 +1,50 @@
+import { describe, it } from '@jest/globals';
+import assert from 'node:assert/strict';
+import { benchNodeArgs, chartMemory } from './chart-limits';
+
+const VALUES = `
+services:
+  config: { heapMb: 100, resources: { limits: { memory: 200Mi } } }
+  ingest: { heapMb: 101, resources: { limits: { memory: 201Mi } } }
+  redaction:
+    resources:
+      limits: { memory: 202Mi }
+    heapMb: 102
+  fan-out: { heapMb: 103, resources: { limits: { memory: 203Mi } } }
+  retry: { heapMb: 104, resources: { limits: { memory: 204Mi } } }
+`;
+
+describe('chartMemory', () => {
+  it("given the chart's values, when read, then each service has its heapMb and memory limit", () => {
+    const memory = chartMemory(VALUES);
+    assert.deepEqual(memory.redaction, { heapMb: 102, limit: '202Mi' });
+    assert.deepEqual(memory['fan-out'], { heapMb: 103, limit: '203Mi' });
+  });
+
+  it('given a service without heapMb, when read, then it throws rather than run without a limit', () => {
+    assert.throws(() => chartMemory(VALUES.replace('heapMb: 104, ', '')), /services\.retry\.heapMb/);
+  });
+
+  it('given the real values.yaml, when read, then every heap is below its limit', () => {
+    const { limits } = benchNodeArgs({});
+    assert.ok(limits);
+    for (const [name, { heapMb, limit }] of Object.entries(limits)) {
+      assert.ok(heapMb < Number(/^(\d+)Mi$/.exec(limit)?.[1]), `${name}: ${heapMb} MiB, limit ${limit}`);
+    }
+  });
+});
+
+describe('benchNodeArgs', () => {
+  it("given no switch, then each service runs with the chart's --max-old-space-size", () => {
+    const { nodeArgs } = benchNodeArgs({}, () => VALUES);
+    assert.deepEqual(nodeArgs.config, ['--max-old-space-size=100']);
+    assert.deepEqual(nodeArgs.retry, ['--max-old-space-size=104']);
+  });
+
+  it('given BENCH_HEAP_LIMITS=0, then no service has a heap limit and the chart is not read', () => {
+    const result = benchNodeArgs({ BENCH_HEAP_LIMITS: '0' }, () => {
+      throw new Error('read');
+    });
+    assert.deepEqual(result, { limits: null, nodeArgs: {} });
+  });
+});
