@@ -29,9 +29,16 @@ export interface InternalApiPorts {
   internalSockets?: WeakSet<Socket>;
 }
 
-function tooLarge(res: Response): void {
+/**
+ * A declared body up to this size is read to its end (and dropped) after the 413, on a connection left
+ * open: closing it while the client still writes made the client fail with EPIPE before it read the
+ * answer (a form a few KiB over the limit is a mistake to explain, not an attack). Larger ones close it.
+ */
+const DRAINED_BODY_BYTES = 1024 * 1024;
+
+function tooLarge(res: Response, declaredBytes?: number): void {
   if (res.headersSent) return;
-  res.setHeader('Connection', 'close');
+  if (declaredBytes === undefined || declaredBytes > DRAINED_BODY_BYTES) res.setHeader('Connection', 'close');
   res.status(413).json(TOO_LARGE);
 }
 
@@ -74,7 +81,7 @@ export function configureHttp(app: INestApplication, ports: InternalApiPorts = {
     if (declared === undefined) {
       countStreamedBody(req, res);
     } else if (Number(declared) > MAX_BODY_BYTES) {
-      tooLarge(res);
+      tooLarge(res, Number(declared));
       req.resume();
       return;
     }
