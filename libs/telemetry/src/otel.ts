@@ -31,8 +31,9 @@ function otlpConfigured(signal: 'TRACES' | 'METRICS', env: NodeJS.ProcessEnv): b
  * OpenTelemetry for one service, started before anything else is loaded (each main.ts imports its
  * tracing.ts first) so that http, undici, pg, grpc and pino are instrumented. Configured only by the
  * standard OTEL_* variables: spans and metrics leave over OTLP only when an OTLP endpoint is set
- * (`OTEL_SDK_DISABLED=true` turns it all off); spans are always made, so W3C trace context flows through
- * Kafka and onto outgoing webhooks either way. Metrics are also served for Prometheus at `/metrics`.
+ * (`OTEL_SDK_DISABLED=true` turns it all off). W3C trace context flows through Kafka and onto outgoing
+ * webhooks either way: without an endpoint no span is made per message (spansRecorded), the context is
+ * passed on as it came. Metrics are also served for Prometheus at `/metrics`.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
   if (sdk || env.OTEL_SDK_DISABLED === 'true') return;
