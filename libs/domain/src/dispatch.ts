@@ -1,11 +1,4 @@
-import {
-  attemptId,
-  type AccountRecord,
-  type AttemptHead,
-  type DeliveryJob,
-  type DeliveryJobHead,
-} from '@hookpost/contracts';
-import type { Classification } from './classify';
+import type { AccountRecord, DeliveryJob, DeliveryJobHead } from '@hookpost/contracts';
 import { ownersOf, type ConfigState } from './config-state';
 import { eventDataAtAttempt, type AttemptEventData } from './redact-at-attempt';
 import { standardWebhookHeaders, webhookBodyAround } from './signature';
@@ -85,38 +78,4 @@ export function prepareDelivery(
     ? standardWebhookHeaders(account.signing_key, job.delivery_id, timestamp, body)
     : {};
   return { ok: true, accountId: account.id, body, headers, data };
-}
-
-/**
- * The attempt event of one POST (or of a failure to make it), with its deterministic id; without the job,
- * which its record carries only where a later attempt may need it (`jobNeeded`).
- */
-export function attemptOf(input: {
-  job: DeliveryJobHead;
-  accountId: string | null;
-  result: Classification;
-  durationMs: number;
-  attemptedAt: number;
-}): AttemptHead {
-  const { job, result } = input;
-  return {
-    attempt_id: attemptId(job.delivery_id, job.attempt),
-    delivery_id: job.delivery_id,
-    event_id: job.event_id,
-    webhook: job.webhook,
-    domain: job.domain,
-    account_id: input.accountId,
-    ...(job.webhook_account_id !== undefined && { webhook_account_id: job.webhook_account_id }),
-    message_id: job.message_id,
-    url: job.url,
-    level: job.level,
-    attempt: job.attempt,
-    trigger: job.trigger,
-    outcome: result.outcome,
-    http_status: result.httpStatus,
-    error_class: result.errorClass,
-    reason: result.reason,
-    duration_ms: Math.round(input.durationMs * 1000) / 1000,
-    attempted_at: input.attemptedAt,
-  };
 }

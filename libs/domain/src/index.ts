@@ -14,3 +14,4 @@ export * from './samples/sample-event';
 export * from './webhook-sets';
 export * from './dispatch-journal';
 export * from './durability';
+export * from './attempts';

@@ -5,7 +5,6 @@ import {
   decodeLoggedAttempt,
   failureReason,
   failureRowOf,
-  isFinal,
   MAX_REASON_CHARS,
   MAX_KEY_BYTES,
   projectBatch,
@@ -118,19 +117,6 @@ describe('failureRowOf', () => {
     expectEqual(
       [row?.http_status, row?.error_class, row?.reason],
       [null, 'connection', 'connect ECONNREFUSED 127.0.0.1:9'],
-    );
-  });
-});
-
-describe('isFinal', () => {
-  it('given each failure outcome, then only failed is followed by more attempts', () => {
-    expectEqual(
-      (['failed', 'rejected', 'dropped'] as const).map((o) => [o, isFinal(o)]),
-      [
-        ['failed', false],
-        ['rejected', true],
-        ['dropped', true],
-      ],
     );
   });
 });

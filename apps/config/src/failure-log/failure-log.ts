@@ -22,6 +22,7 @@ import {
   type ErrorClass,
   type WebhookEventType,
 } from '@hookpost/contracts';
+import { isFinal } from '@hookpost/domain';
 
 export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
 
@@ -46,14 +47,6 @@ export type FailureOutcome = (typeof FAILURE_OUTCOMES)[number];
 
 export function isFailure(outcome: AttemptOutcome): outcome is FailureOutcome {
   return outcome !== 'delivered';
-}
-
-/**
- * Whether nothing follows the attempt: a 406 is never retried (rejected) and a delivery given up on ends
- * with a `dropped` record; a `failed` attempt is followed by a retry, or by that `dropped` record.
- */
-export function isFinal(outcome: FailureOutcome): boolean {
-  return outcome !== 'failed';
 }
 
 /** Whether the attempt's row keeps its job (for a resend): final failures only. */
