@@ -7,7 +7,14 @@ import {
   SCHEMAS,
   topicName,
 } from '@hookpost/contracts';
-import { decideRetry, droppedAttemptHead, failedAt, isFinal, type RetryStep } from '@hookpost/domain';
+import {
+  decideRetry,
+  droppedAttemptHead,
+  failedAt,
+  isFinal,
+  retryJob,
+  type RetryStep,
+} from '@hookpost/domain';
 import { jsonMessage, rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
 
@@ -58,12 +65,7 @@ export function routeAttempt(
   }
   switch (decision.kind) {
     case 'retry': {
-      const job = {
-        ...previous,
-        attempt: decision.nextAttempt,
-        trigger: 'retry' as const,
-        due_at: decision.dueAt,
-      };
+      const job = retryJob(previous, decision);
       return [
         {
           topic: topicName(routing.prefix, retryTopicBase(decision.step.label)),

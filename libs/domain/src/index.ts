@@ -8,7 +8,7 @@ export * from './resolve';
 export * from './retry-policy';
 export * from './webhook-config';
 export * from './dispatch';
-export * from './fan-out';
+export * from './jobs';
 export * from './destination';
 export * from './samples/sample-event';
 export * from './webhook-sets';

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { HEADERS, SCHEMAS, TOPICS, topicName } from '@hookpost/contracts';
 import { BatchingProducer, jsonMessage } from '@hookpost/kafka';
+import { planResend } from '@hookpost/domain';
 import { ENV } from '@hookpost/runtime';
 import type { Caller } from '../auth/caller';
 import type { ConfigEnv } from '../env';
@@ -27,7 +28,6 @@ import {
   type Paging,
 } from './query';
 import { visibleWebhookOwners } from './failure-log';
-import { planResend } from './resend';
 
 /** One page of a list and the tokens of its four paging links (null: the first page, no token). */
 export interface FailurePage {

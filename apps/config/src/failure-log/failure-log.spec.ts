@@ -11,7 +11,7 @@ import {
   rowProblem,
   visibleWebhookOwners,
 } from './failure-log';
-import { sampleAttempt, sampleJob } from './testing/fixtures';
+import { sampleAttempt, sampleJob } from '../../../../libs/domain/src/testing/delivery-fixtures';
 
 const message = (offset: number, value: unknown) => ({
   offset: String(offset),

@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { FailureRow } from './failure-log';
 import { FAILURE_LOG_COLUMNS, pgJson } from './pg-text';
 import { pageOrder, type FailureQuery, type ListedFailureFields } from './query';
-import type { LatestFailure } from './resend';
+import type { LatestFailure } from '@hookpost/domain';
 
 /** Runs one statement and answers its rows. */
 export type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;

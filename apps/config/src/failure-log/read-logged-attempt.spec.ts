@@ -19,7 +19,7 @@ import {
   readLoggedAttempt,
   type AttemptRecord,
 } from './failure-log';
-import { sampleAttempt, sampleJob } from './testing/fixtures';
+import { sampleAttempt, sampleJob } from '../../../../libs/domain/src/testing/delivery-fixtures';
 
 function headOf(attempt: DeliveryAttempt): AttemptHead {
   const head: Partial<DeliveryAttempt> = { ...attempt };
