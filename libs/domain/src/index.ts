@@ -9,6 +9,8 @@ export * from './retry-policy';
 export * from './webhook-config';
 export * from './dispatch';
 export * from './jobs';
+export * from './failure-log';
+export * from './failure-query';
 export * from './destination';
 export * from './samples/sample-event';
 export * from './webhook-sets';

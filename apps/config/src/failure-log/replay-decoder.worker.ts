@@ -5,7 +5,7 @@
  */
 import { move, workerData } from 'piscina';
 import { ATTEMPT_OUTCOMES } from '@hookpost/contracts';
-import { partRecord, projectBatch, type AttemptRecord } from './failure-log';
+import { partRecord, projectBatch, type AttemptRecord } from '@hookpost/domain';
 import { copyBytes } from './pg-text';
 import { TransferredBatch, type DecodeTask, type DecoderData } from './replay-decoder.types';
 

@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
+import { expectEqual } from './testing/expect-equal';
 import {
   decodeLoggedAttempt,
   failureReason,
@@ -10,8 +10,10 @@ import {
   projectBatch,
   rowProblem,
   visibleWebhookOwners,
+  accountScope,
+  domainScope,
 } from './failure-log';
-import { sampleAttempt, sampleJob } from '../../../../libs/domain/src/testing/delivery-fixtures';
+import { sampleAttempt, sampleJob } from './testing/delivery-fixtures';
 
 const message = (offset: number, value: unknown) => ({
   offset: String(offset),
@@ -29,6 +31,36 @@ describe('visibleWebhookOwners', () => {
 
   it('given a primary, then its own', () => {
     expectEqual(visibleWebhookOwners({ accountId: 'P', parentId: null, viaPrimary: false }), ['P']);
+  });
+});
+
+describe('accountScope / domainScope', () => {
+  it("given a primary, then its account-wide list is every row of its and its subaccounts' domains", () => {
+    expectEqual(accountScope({ accountId: 'P', parentId: null, viaPrimary: false }), {
+      kind: 'primary',
+      accountId: 'P',
+    });
+  });
+
+  it("given a subaccount, then its account-wide list is its domains' rows of the webhooks it sees", () => {
+    expectEqual(accountScope({ accountId: 'S', parentId: 'P', viaPrimary: false }), {
+      kind: 'account',
+      accountId: 'S',
+      owners: ['S'],
+    });
+    expectEqual(accountScope({ accountId: 'S', parentId: 'P', viaPrimary: true }), {
+      kind: 'account',
+      accountId: 'S',
+      owners: ['S', 'P'],
+    });
+  });
+
+  it("given a domain, then its list is the domain's rows of the webhooks the caller sees", () => {
+    expectEqual(domainScope({ accountId: 'S', parentId: 'P', viaPrimary: true }, 's.example.com'), {
+      kind: 'domain',
+      domain: 's.example.com',
+      owners: ['S', 'P'],
+    });
   });
 });
 
