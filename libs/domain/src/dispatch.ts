@@ -1,4 +1,5 @@
 import type { AccountRecord, DeliveryJob, DeliveryJobHead } from '@hookpost/contracts';
+import { isSubaccount, primaryIdOf } from './accounts';
 import { ownersOf, type ConfigState } from './config-state';
 import { eventDataAtAttempt, type AttemptEventData } from './redact-at-attempt';
 import { standardWebhookHeaders, webhookBodyAround } from './signature';
@@ -58,11 +59,11 @@ export function prepareDelivery(
   if (!owners)
     return { ok: false, accountId: null, reason: `no account configured for domain ${job.domain}`, data };
   const { account, primary } = owners;
-  if (account.parent_id !== null && primary === null) {
+  if (primary === null && isSubaccount(account)) {
     return {
       ok: false,
       accountId: account.id,
-      reason: `primary account ${account.parent_id} is not configured`,
+      reason: `primary account ${primaryIdOf(account)} is not configured`,
       data,
     };
   }

@@ -3,6 +3,7 @@ export * from './redact';
 export * from './redact-at-attempt';
 export * from './signature';
 export * from './classify';
+export * from './accounts';
 export * from './config-state';
 export * from './resolve';
 export * from './retry-policy';

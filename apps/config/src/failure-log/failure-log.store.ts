@@ -44,7 +44,7 @@ const fromMs = (expr: string) => `(timestamptz 'epoch' + ${expr} * interval '1 m
 /**
  * One statement for a whole batch: the rows travel as one JSON array (json_to_recordset: as fast as
  * unnest of one array per column, and one parameter; `json`, so only each row's job is built as jsonb),
- * the primary account is resolved from `accounts` in the same statement, and an
+ * the primary account is resolved from `accounts` in the same statement (primaryIdOf, in SQL), and an
  * attempt id already there is overwritten (the later record of a redelivered attempt wins, as in offset
  * order). `$1` is the JSON array of FailureRow.
  */
