@@ -240,4 +240,47 @@ describe('dispatch: no head-of-line blocking, per-endpoint cap, destination poli
       .digest('hex');
     assert.equal(body.signature.signature, mg);
   });
+
+  it("a test send is signed as a delivery is: the same headers, Standard Webhooks' included when the account has them on", async () => {
+    const put = await api.call('PUT', '/v5/accounts/features', {
+      form: { standard_webhooks: '{"enabled": true}' },
+    });
+    assert.equal(put.status, 200);
+    const key = (await api.call('GET', '/v5/accounts/http_signing_key')).body as {
+      standard_webhooks_secret: string;
+    };
+    const test = await api.call('PUT', '/v3/domains/std.example.com/webhooks/delivered/test', {
+      form: { url: healthy.url('/std-test') },
+    });
+    assert.equal(test.status, 200, JSON.stringify(test.body));
+    const [post] = await healthy.waitFor('/std-test', 1);
+    const signatureHeaders = (headers: Record<string, unknown>) =>
+      Object.keys(headers)
+        .filter((name) => name.startsWith('webhook-'))
+        .sort();
+    assert.deepEqual(signatureHeaders(post.headers), [
+      'webhook-id',
+      'webhook-signature',
+      'webhook-timestamp',
+    ]);
+    const secret = Buffer.from(key.standard_webhooks_secret.replace(/^whsec_/, ''), 'base64');
+    const msgId = String(post.headers['webhook-id']);
+    const timestamp = String(post.headers['webhook-timestamp']);
+    assert.match(msgId, /^dlv_/);
+    assert.ok(Math.abs(Number(timestamp) - Date.now() / 1000) < 60);
+    const expected = createHmac('sha256', secret)
+      .update(`${msgId}.${timestamp}.${post.body}`)
+      .digest('base64');
+    assert.equal(post.headers['webhook-signature'], `v1,${expected}`);
+    const body = JSON.parse(post.body) as {
+      signature: { timestamp: string; token: string; signature: string };
+      'event-data': { flags: Record<string, unknown> };
+    };
+    assert.equal(body.signature.timestamp, timestamp);
+    const mg = createHmac('sha256', account.signing_key)
+      .update(body.signature.timestamp + body.signature.token)
+      .digest('hex');
+    assert.equal(body.signature.signature, mg);
+    assert.equal(body['event-data'].flags['is-system-test'], true);
+  });
 });

@@ -9,7 +9,15 @@ import {
   type DomainRecord,
 } from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
-import { jobParts, parentSigningKeyFor, prepareDelivery, type PreparedDelivery } from './dispatch';
+import {
+  jobParts,
+  parentSigningKeyFor,
+  prepareDelivery,
+  prepareTestSend,
+  type PreparedDelivery,
+} from './dispatch';
+import { sampleEventData } from './samples/sample-event';
+import { expectEqual } from './testing/expect-equal';
 import type { MailgunSignature } from './signature';
 import { SEED_DELIVERED } from './testing/seed-events';
 
@@ -239,5 +247,55 @@ describe('parentSigningKeyFor', () => {
     const body = bodyOf(prepareDelivery(withPrimary(OFF), ...jobParts(job('s.example.com')), NOW_MS, TOKEN));
     assert.deepEqual(Object.keys(body), ['signature', 'event-data']);
     assert.equal(body.signature.signature, hmac('key-sub-secret', '1770146798', TOKEN));
+  });
+});
+
+describe('prepareTestSend', () => {
+  const testSend = (account: AccountRecord, url = HOOK_URL) =>
+    prepareTestSend({
+      account,
+      domain: 's.example.com',
+      webhook: 'delivered',
+      url,
+      eventId: 'test-event-1',
+      nowMs: NOW_MS,
+      token: TOKEN,
+    });
+
+  it('given an account, then the sample event of the type on the domain is signed with its key, as a delivery is', () => {
+    const sent = testSend(PRIMARY);
+    const body = JSON.parse(sent.body) as Body;
+    assert.deepEqual(body.signature, {
+      timestamp: '1770146798',
+      token: TOKEN,
+      signature: hmac('key-primary-secret', '1770146798', TOKEN),
+    });
+    expectEqual(body['event-data'], sampleEventData('delivered', 's.example.com', NOW_MS, 'test-event-1'));
+    assert.deepEqual(sent.headers, {});
+  });
+
+  it("given a subaccount, then it is signed with the subaccount's key only: never parent-signature", () => {
+    const body = JSON.parse(testSend(SUB).body) as Body;
+    assert.equal(body.signature.signature, hmac('key-sub-secret', '1770146798', TOKEN));
+    assert.equal('parent-signature' in body, false);
+  });
+
+  it('given an account with Standard Webhooks on, then a test send carries the same signature headers as a delivery: webhook-id (its delivery id), -timestamp, -signature over the exact body', () => {
+    const account = { ...PRIMARY, standard_webhooks: true };
+    const s = state();
+    applyConfigRecord(s, configKey.account(PRIMARY.id), account);
+    const delivery = prepareDelivery(s, ...jobParts(job('p.example.com')), NOW_MS, TOKEN);
+    assert.ok(delivery.ok);
+    const sent = testSend(account);
+    assert.deepEqual(Object.keys(sent.headers), Object.keys(delivery.headers));
+    const id = deliveryId('test-event-1', HOOK_URL);
+    const mac = createHmac('sha256', Buffer.from('key-primary-secret'))
+      .update(`${id}.1770146798.${sent.body}`)
+      .digest('base64');
+    assert.deepEqual(sent.headers, {
+      'webhook-id': id,
+      'webhook-timestamp': '1770146798',
+      'webhook-signature': `v1,${mac}`,
+    });
   });
 });
