@@ -1,39 +1,16 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import {
-  attemptId,
-  deliveryAttemptSchema,
-  deliveryId,
-  type DeliveryAttempt,
-  type DeliveryJob,
-  type DeliveryJobHead,
-} from '@hookpost/contracts';
-import { attemptOf, droppedAttempt, INTERRUPTED_REASON, interruptedAttemptOf, isFinal } from './attempts';
+import { attemptId, deliveryAttemptSchema, deliveryId, type DeliveryJob } from '@hookpost/contracts';
+import { attemptOf, droppedAttempt, isFinal } from './attempts';
 import type { Classification } from './classify';
-import { parseJournal, writtenLine, writtenPayload, type WrittenRequest } from './dispatch-journal';
 import { expectEqual } from './testing/expect-equal';
-import { SEED_DELIVERED, SEED_OPENED } from './testing/seed-events';
+import { sampleAttempt, sampleJob } from './testing/delivery-fixtures';
 
 const HOOK_URL = 'https://hooks.example.net/mailgun';
 const NOW_MS = 1_770_146_798_999;
 
-function job(domain: string, overrides: Partial<DeliveryJob> = {}): DeliveryJob {
-  return {
-    delivery_id: deliveryId('MXcc2gEpS-eN8HfkOnmK2w', HOOK_URL),
-    event_id: 'MXcc2gEpS-eN8HfkOnmK2w',
-    webhook: 'delivered',
-    domain,
-    message_id: '20260203192030.53383e583ab41f62@sample.mailgun.com',
-    url: HOOK_URL,
-    level: 'domain',
-    attempt: 1,
-    trigger: 'initial',
-    created_at: NOW_MS - 5000,
-    due_at: NOW_MS - 5000,
-    event_data: SEED_DELIVERED,
-    ...overrides,
-  };
-}
+const job = (domain: string, overrides: Partial<DeliveryJob> = {}): DeliveryJob =>
+  sampleJob({ webhook: 'delivered', domain, url: HOOK_URL, ...overrides });
 
 describe('isFinal', () => {
   it('given each failure outcome, then only failed is followed by more attempts', () => {
@@ -144,85 +121,9 @@ describe('attemptOf', () => {
   });
 });
 
-describe('interruptedAttemptOf', () => {
-  const AT = NOW_MS;
-  const journalJob = (eventId: string, overrides: Partial<DeliveryJob> = {}): DeliveryJob => ({
-    ...job('p.example.com', overrides),
-    delivery_id: deliveryId(eventId, HOOK_URL),
-    event_id: eventId,
-    message_id: 'm@example.com',
-    ...overrides,
-  });
-  const REQUEST: WrittenRequest = {
-    attemptedAt: AT,
-    accountId: 'acc_1',
-    traceHeaders: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
-  };
-  const headOf = (j: DeliveryJob): DeliveryJobHead => {
-    const { event_data, ...head } = j;
-    void event_data;
-    return head;
-  };
-  const written = (seq: number, j: DeliveryJob, request = REQUEST) =>
-    writtenLine(seq, writtenPayload(request, headOf(j)));
-
-  it('given an open entry, then its attempt event is failed, interrupted, under its own id, and valid', () => {
-    const j = journalJob('ev-a', { attempt: 2, trigger: 'retry' });
-    const [entry] = parseJournal(written(9, j)).open;
-    const attempt = interruptedAttemptOf(entry);
-    assert.deepEqual(deliveryAttemptSchema.parse(attempt), attempt);
-    assert.equal(attempt.outcome, 'failed');
-    assert.equal(attempt.error_class, 'interrupted');
-    assert.equal(attempt.http_status, null);
-    assert.equal(attempt.reason, INTERRUPTED_REASON);
-    assert.equal(attempt.attempt, 2);
-    assert.equal(attempt.attempted_at, AT);
-    assert.equal(attempt.account_id, 'acc_1');
-    assert.equal('job' in attempt, false, 'never retried: its event carries no job');
-    assert.notEqual(
-      attempt.attempt_id,
-      attemptId(j.delivery_id, 2),
-      'never the id of the attempt made again',
-    );
-    assert.equal(interruptedAttemptOf(entry).attempt_id, attempt.attempt_id, 'the same entry, the same id');
-    const later = parseJournal(written(9, j, { ...REQUEST, attemptedAt: AT + 1 })).open[0];
-    assert.notEqual(interruptedAttemptOf(later).attempt_id, attempt.attempt_id, 'another POST, another id');
-  });
-});
-
 describe('droppedAttempt', () => {
-  function attemptRecord(overrides: Partial<DeliveryAttempt> = {}): DeliveryAttempt {
-    const attempt = overrides.attempt ?? 1;
-    const j = job('sample.mailgun.com', {
-      webhook: 'opened',
-      attempt,
-      trigger: attempt === 1 ? 'initial' : 'retry',
-      event_data: SEED_OPENED,
-    });
-    return {
-      attempt_id: attemptId(j.delivery_id, attempt),
-      delivery_id: j.delivery_id,
-      event_id: j.event_id,
-      webhook: j.webhook,
-      domain: j.domain,
-      account_id: 'acc_primary',
-      message_id: j.message_id,
-      url: HOOK_URL,
-      attempt,
-      trigger: j.trigger,
-      outcome: 'failed',
-      http_status: 503,
-      error_class: 'http_status',
-      reason: 'HTTP 503: busy',
-      duration_ms: 12.5,
-      attempted_at: NOW_MS - 500,
-      job: j,
-      ...overrides,
-    };
-  }
-
   it('given a last attempt with only an error class, when dropped, then the reason names the class', () => {
-    const last = attemptRecord({ attempt: 3, reason: null, error_class: 'dns', duration_ms: 10_000 });
+    const last = sampleAttempt({ attempt: 3, reason: null, error_class: 'dns', duration_ms: 10_000 });
     const out = droppedAttempt(last, 'exhausted');
     assert.equal(out.reason, 'given up after 3 attempt(s); last: dns');
     assert.equal(

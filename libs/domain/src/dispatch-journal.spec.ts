@@ -1,6 +1,13 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { attemptId, deliveryId, type DeliveryJob, type DeliveryJobHead } from '@hookpost/contracts';
+import {
+  attemptId,
+  deliveryAttemptSchema,
+  deliveryId,
+  type DeliveryJob,
+  type DeliveryJobHead,
+} from '@hookpost/contracts';
+import { INTERRUPTED_REASON, interruptedAttemptOf } from './attempts';
 import {
   endedLine,
   expectedRecordKey,
@@ -106,6 +113,29 @@ describe('dispatch journal', () => {
     const line = written(1, j);
     assert.equal(line.split('\n').length, 2, 'one line');
     assert.deepEqual(parseJournal(line).open[0].job, headOf(j));
+  });
+
+  it('given an open entry, then its attempt event is failed, interrupted, under its own id, and valid', () => {
+    const j = job('ev-a', { attempt: 2, trigger: 'retry' });
+    const [entry] = parseJournal(written(9, j)).open;
+    const attempt = interruptedAttemptOf(entry);
+    assert.deepEqual(deliveryAttemptSchema.parse(attempt), attempt);
+    assert.equal(attempt.outcome, 'failed');
+    assert.equal(attempt.error_class, 'interrupted');
+    assert.equal(attempt.http_status, null);
+    assert.equal(attempt.reason, INTERRUPTED_REASON);
+    assert.equal(attempt.attempt, 2);
+    assert.equal(attempt.attempted_at, AT);
+    assert.equal(attempt.account_id, 'acc_1');
+    assert.equal('job' in attempt, false, 'never retried: its event carries no job');
+    assert.notEqual(
+      attempt.attempt_id,
+      attemptId(j.delivery_id, 2),
+      'never the id of the attempt made again',
+    );
+    assert.equal(interruptedAttemptOf(entry).attempt_id, attempt.attempt_id, 'the same entry, the same id');
+    const later = parseJournal(written(9, j, { ...REQUEST, attemptedAt: AT + 1 })).open[0];
+    assert.notEqual(interruptedAttemptOf(later).attempt_id, attempt.attempt_id, 'another POST, another id');
   });
 
   it('given open entries, some of whose attempt events the broker stored before the kill, then only the others need `interrupted`', () => {
