@@ -196,8 +196,9 @@ export function readLoggedAttempt(record: AttemptRecord): Decoded<DeliveryAttemp
   if (said === undefined) return decodeLoggedAttempt(value);
   if (said === 'delivered') return { ok: true, value: null };
   const message = { value, headers: record.headers };
-  const decoded: Decoded<DeliveryAttempt> =
-    said === 'failed' ? decodeAttemptHead(message) : decodeAttempt(message);
+  const decoded: Decoded<DeliveryAttempt> = keepsJob(said)
+    ? decodeAttempt(message)
+    : decodeAttemptHead(message);
   if (!decoded.ok) return decoded;
   const attempt = decoded.value;
   if (attempt.outcome !== said) {
@@ -231,7 +232,8 @@ export function loggedPart(record: AttemptRecord): LoggedPart {
   const value = typeof record.value === 'string' ? Buffer.from(record.value) : record.value;
   const outcome = attemptOutcomeOf({ value: null, headers: record.headers });
   if (value === null || outcome === 'delivered') return { outcome, bytes: null, head: false };
-  if (outcome === 'failed') {
+  // A row that keeps no job (a failed attempt's: not final) needs the attempt's own fields alone.
+  if (outcome !== undefined && !keepsJob(outcome)) {
     const headBytes = Number(headerText(record.headers, HEADERS.headBytes));
     if (Number.isSafeInteger(headBytes) && headBytes > 0 && headBytes < value.length) {
       return { outcome, bytes: value.subarray(0, headBytes + 1), head: true };
