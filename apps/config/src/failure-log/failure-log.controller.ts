@@ -11,14 +11,13 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { fieldList } from '@hookpost/domain';
+import { fieldList, pagingLinks } from '@hookpost/domain';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { CurrentCaller, type Caller } from '../auth/caller';
 import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { FormBody } from '../http-setup';
 import { oneUrlOf, type Form } from '../webhooks/forms';
 import { FailureLogService, type FailurePage } from './failure-log.service';
-import { pagingLinks } from './query';
 
 /** The request's own URL without its query: paging links are full URLs, as in Mailgun's events API. */
 function baseOf(req: Request): string {
