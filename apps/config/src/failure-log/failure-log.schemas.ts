@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventType, oneUrl, optionalField } from '../webhooks/forms';
-import { DEFAULT_LIMIT, MAX_LIMIT } from './query';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '@hookpost/domain';
 
 /**
  * The failure log's API: the resend form the controller validates, the list's query parameters (which
