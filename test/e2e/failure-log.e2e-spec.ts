@@ -8,7 +8,7 @@ import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { attemptId, deliveryId, HEADERS, SCHEMAS, TOPICS, type DeliveryAttempt } from '@hookpost/contracts';
 import { ApiClient, type ApiAnswer } from '../support/api-client';
-import { PROJECTION_LOCK } from '../../apps/config/src/failure-log/failure-log.store';
+import { PROJECTION_LOCK } from '../../apps/failure-log/src/store';
 import { ConfigGrpcClient } from '../support/grpc';
 import { ROOT, waitFor } from '../support/processes';
 import { Receiver } from '../support/receiver';
@@ -529,7 +529,7 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
 
       const rebuild = spawn(
         process.execPath,
-        [join(ROOT, 'dist', 'apps', 'config', 'src', 'failure-log', 'rebuild.js')],
+        [join(ROOT, 'dist', 'apps', 'failure-log', 'src', 'rebuild', 'rebuild.js')],
         {
           env: {
             PATH: process.env.PATH ?? '',

@@ -5,8 +5,8 @@
  */
 import { move, workerData } from 'piscina';
 import { ATTEMPT_OUTCOMES } from '@hookpost/contracts';
-import { partRecord, projectBatch, type AttemptRecord } from './failure-log';
-import { copyBytes } from './pg-text';
+import { partRecord, projectBatch, type AttemptRecord } from '../../../config/src/failure-log/failure-log';
+import { copyBytes } from '../pg-text';
 import { TransferredBatch, type DecodeTask, type DecoderData } from './replay-decoder.types';
 
 const parents = new Map((workerData as DecoderData).subaccounts);

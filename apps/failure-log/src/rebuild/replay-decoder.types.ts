@@ -1,5 +1,5 @@
 import { transferableSymbol, valueSymbol } from 'piscina';
-import type { Projection } from './failure-log';
+import type { Projection } from '../../../config/src/failure-log/failure-log';
 
 /** What the decoder workers start with: each subaccount's parent (a snapshot of `accounts`). */
 export interface DecoderData {
