@@ -27,7 +27,7 @@ const env = {
 };
 
 log('creating topics and running migrations');
-run(process.execPath, [join('dist', 'apps', 'config', 'src', 'provision.js')], { env });
+run(process.execPath, [join('dist', 'apps', 'provision', 'src', 'main.js')], { env });
 
 const children = new Map();
 const NAME_WIDTH = Math.max(...SERVICES.map((name) => name.length));

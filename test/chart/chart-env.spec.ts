@@ -17,7 +17,7 @@ import { configEnvShape } from '../../apps/config/src/env';
 import { fanOutEnvShape } from '../../apps/fan-out/src/env';
 import { failureLogEnvShape } from '../../apps/failure-log/src/env';
 import { ingestEnvShape } from '../../apps/ingest/src/env';
-import { provisionEnvShape } from '../../apps/config/src/provision-env';
+import { provisionEnvShape } from '../../apps/provision/src/env';
 import { redactionEnvShape } from '../../apps/redaction/src/env';
 import { retryEnvShape } from '../../apps/retry/src/env';
 
@@ -221,7 +221,7 @@ function rendered(args: string[]): Manifest[] {
           assert.equal(container.command?.[0], 'node');
           assert.equal(
             script,
-            component === 'provision' ? 'dist/apps/config/src/provision.js' : `dist/apps/${component}/main.js`,
+            component === 'provision' ? 'dist/apps/provision/src/main.js' : `dist/apps/${component}/main.js`,
           );
           assert.ok(existsSync(join(ROOT, script)), `${script} is built`);
         }

@@ -92,7 +92,7 @@ export class TestSystem {
     const system = new TestSystem(env, stack.DATABASE_URL, databaseName, opts.nodeArgs);
     const provision = spawnSync(
       process.execPath,
-      [join(ROOT, 'dist', 'apps', 'config', 'src', 'provision.js')],
+      [join(ROOT, 'dist', 'apps', 'provision', 'src', 'main.js')],
       {
         env: { PATH: process.env.PATH ?? '', ...env },
         encoding: 'utf8',
