@@ -258,6 +258,17 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
       ]);
       assert.equal(rows.length, 0);
     });
+
+    it('runs in the failure-log service, whose /readyz reports it; the API stays ready and answers while it is down', async () => {
+      const checks = (body: Record<string, unknown>) => Object.keys(body.info as object).sort();
+      const projection = await system.service('failure-log').readiness();
+      expectEqual([projection.ok, checks(projection.body)], [true, ['database', 'failure_log']]);
+      assert.equal(await system.service('failure-log').stop(), 0);
+      const ready = await system.service('config').readiness();
+      expectEqual([ready.ok, checks(ready.body)], [true, ['database']]);
+      assert.ok((await list(api, `/v3/domains/${A}/webhook-failures`)).items.length > 0);
+      await (await system.startService('failure-log')).waitReady();
+    });
   });
 
   describe('lists', () => {
