@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { pino } from 'pino';
 import { TOPICS } from '@hookpost/contracts';
 import { BatchingProducer, ConcurrentConsumer, TransformConsumer, type Transform } from '@hookpost/kafka';
+import { BatchConsumer } from '@hookpost/kafka/batch-consumer';
 import { TestSystem } from '../support/system';
 
 const COUNT = 60;
@@ -154,5 +155,38 @@ describe('graceful consumer stop', () => {
     await until(() => handled === COUNT, 'every message handled');
     await consumer.stop(5000);
     assert.equal(await committed(groupId, topic), COUNT);
+  });
+
+  it('given a batch consumer stopped while a batch is being written, then the write finishes first and every written offset is committed', async () => {
+    const topic = await input(TOPICS.deliveryAttempts);
+    const groupId = `${system.topic('stop-batch')}`;
+    let written = 0;
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let writing = false;
+    const consumer = new BatchConsumer<number>({
+      kafka: system.kafka,
+      groupId,
+      topic,
+      logger,
+      name: 'test',
+      commit: true,
+      commitIntervalMs: 60_000,
+      prepare: (messages) => messages.length,
+      write: async (count) => {
+        writing = true;
+        await gate; // the stop begins while this batch is being written
+        written += count;
+      },
+    });
+    await consumer.start();
+    await until(() => writing, 'a batch being written');
+    const stopped = consumer.stop();
+    await sleep(200);
+    assert.equal(written, 0, 'the stop waits for the write');
+    release();
+    await stopped;
+    assert.ok(written > 0);
+    assert.equal(await committed(groupId, topic), written);
   });
 });

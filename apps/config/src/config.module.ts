@@ -13,7 +13,6 @@ import { RateLimitGuard } from './auth/rate-limit.guard';
 import { REST_CONTROLLERS } from './controllers';
 import type { ConfigEnv } from './env';
 import { MailgunErrorFilter } from './errors';
-import { FailureLogProjection } from './failure-log/failure-log-projection.service';
 import { FailureLogService } from './failure-log/failure-log.service';
 import { ConfigGrpcController } from './grpc/config-grpc.controller';
 import { OutboxRelay } from './outbox/outbox-relay.service';
@@ -57,13 +56,14 @@ export class ConfigServiceModule {
           WebhookTesterService,
           AccountWebhooksService,
           SettingsService,
-          FailureLogProjection,
           FailureLogService,
         ],
       },
       {
-        inject: [DataSource, FailureLogProjection],
-        useFactory: (db: DataSource, failureLog: FailureLogProjection) => [
+        // The API's own needs: PostgreSQL. The failure log's projection is a service of its own
+        // (apps/failure-log): a lagging read model does not take the API out of service.
+        inject: [DataSource],
+        useFactory: (db: DataSource) => [
           {
             name: 'database',
             check: async () => {
@@ -71,7 +71,6 @@ export class ConfigServiceModule {
               return { ok: true };
             },
           },
-          failureLog.readiness(),
         ],
       },
     );
