@@ -153,10 +153,17 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     const found = new Set<string>();
     const since = Math.min(...entries.map((e) => e.attemptedAt)) - RECORD_CLOCK_MARGIN_MS;
     const group = groupName(this.env.KAFKA_TOPIC_PREFIX, 'hookpost-fan-out-recovery');
-    await readSince(this.kafka, this.attemptsTopic, since, group, (message) => {
-      const attempt = decodeAttemptHead(message);
-      if (attempt.ok) found.add(recordedKey(attempt.value.attempt_id, attempt.value.attempted_at));
-    });
+    await readSince(
+      this.kafka,
+      this.attemptsTopic,
+      since,
+      group,
+      (message) => {
+        const attempt = decodeAttemptHead(message);
+        if (attempt.ok) found.add(recordedKey(attempt.value.attempt_id, attempt.value.attempted_at));
+      },
+      { logger: this.logger },
+    );
     return unrecorded(entries, found);
   }
 

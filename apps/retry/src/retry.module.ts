@@ -13,12 +13,14 @@ import { delayLabels } from '@hookpost/domain';
 import {
   BACKGROUND_FETCH,
   BatchingProducer,
+  DelayConsumer,
   KafkaModule,
   kafkaSecurity,
   TransformConsumer,
 } from '@hookpost/kafka';
 import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
-import { DelayConsumer } from './delay-consumer';
+import { reportRetryBacklog } from '@hookpost/telemetry';
+import { releaseDueJob } from './due-jobs';
 import type { RetryEnv } from './env';
 import { routeAttempt } from './retry-router';
 
@@ -55,18 +57,17 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
       // Off produce-to-POST: a failed attempt's retry is due later (10 min on Mailgun's schedule).
       fetch: BACKGROUND_FETCH,
     });
-    this.delays = new DelayConsumer(
+    const due = { deliveries: t(TOPICS.deliveries), rejected: t(TOPICS.mailEventsRejected) };
+    this.delays = new DelayConsumer({
       kafka,
-      groupName(prefix, 'hookpost-retry-delay'),
       producer,
-      {
-        delayTopics: delayLabels(env.RETRY_SCHEDULE).map((label) => t(retryTopicBase(label))),
-        deliveries: t(TOPICS.deliveries),
-        rejected: t(TOPICS.mailEventsRejected),
-      },
+      groupId: groupName(prefix, 'hookpost-retry-delay'),
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      topics: delayLabels(env.RETRY_SCHEDULE).map((label) => t(retryTopicBase(label))),
+      release: (message, ctx, now) => releaseDueJob(message, ctx, due, now),
+      onWaiting: reportRetryBacklog,
       logger,
-      env.KAFKA_SESSION_TIMEOUT_MS,
-    );
+    });
   }
 
   onApplicationBootstrap() {
