@@ -3,9 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { KafkaModule, kafkaSecurity } from '@hookpost/kafka';
 import { dataSourceOptions } from '@hookpost/persistence';
-import { ENV, LOGGER, withHealth } from '@hookpost/runtime';
+import { serviceModule } from '@hookpost/runtime';
 import { AdminGuard } from './auth/admin.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CallersService } from './auth/callers.service';
@@ -26,42 +25,30 @@ import { WebhookTesterService } from './webhooks/webhook-tester.service';
 @Module({})
 export class ConfigServiceModule {
   static forRoot(env: ConfigEnv, logger: Logger): DynamicModule {
-    return withHealth(
-      {
-        module: ConfigServiceModule,
-        imports: [
-          TypeOrmModule.forRoot({
-            ...dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
-            retryAttempts: 3,
-          }),
-          KafkaModule.forRoot({
-            brokers: env.KAFKA_BROKERS,
-            security: kafkaSecurity(env),
-            compression: env.KAFKA_COMPRESSION,
-            clientId: 'hookpost-config',
-            logger,
-          }),
-        ],
-        controllers: [...REST_CONTROLLERS, ConfigGrpcController],
-        providers: [
-          { provide: ENV, useValue: env },
-          { provide: LOGGER, useValue: logger },
-          { provide: APP_FILTER, useClass: MailgunErrorFilter },
-          AdminGuard,
-          ApiKeyGuard,
-          RateLimitGuard,
-          CallersService,
-          OutboxRelay,
-          ProvisioningService,
-          DomainWebhooksService,
-          WebhookTesterService,
-          AccountWebhooksService,
-          SettingsService,
-          FailureLogProjection,
-          FailureLogService,
-        ],
-      },
-      {
+    return serviceModule(ConfigServiceModule, 'config', env, logger, {
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
+          retryAttempts: 3,
+        }),
+      ],
+      controllers: [...REST_CONTROLLERS, ConfigGrpcController],
+      providers: [
+        { provide: APP_FILTER, useClass: MailgunErrorFilter },
+        AdminGuard,
+        ApiKeyGuard,
+        RateLimitGuard,
+        CallersService,
+        OutboxRelay,
+        ProvisioningService,
+        DomainWebhooksService,
+        WebhookTesterService,
+        AccountWebhooksService,
+        SettingsService,
+        FailureLogProjection,
+        FailureLogService,
+      ],
+      readiness: {
         inject: [DataSource, FailureLogProjection],
         useFactory: (db: DataSource, failureLog: FailureLogProjection) => [
           {
@@ -74,6 +61,6 @@ export class ConfigServiceModule {
           failureLog.readiness(),
         ],
       },
-    );
+    });
   }
 }
