@@ -75,7 +75,7 @@ export class DelayConsumer {
         headers: message.headers,
         groupId: this.opts.groupId,
       };
-      // A due message goes on inside its own span, in the trace it carries.
+      // Each message is seen (and a due one goes on) inside its own span, in the trace it carries.
       const release = withProcessSpanSync(consumed, () => this.opts.release(message, ctx, this.now()));
       if ('dueAt' in release) {
         notDue = { offset: message.offset, dueAt: release.dueAt };
