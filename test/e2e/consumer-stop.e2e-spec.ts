@@ -180,7 +180,6 @@ describe('graceful consumer stop', () => {
       topic,
       logger,
       name: 'test',
-      commit: true,
       commitIntervalMs: 60_000,
       prepare: (messages) => messages.length,
       write: async (count) => {

@@ -60,7 +60,6 @@ export class FailureLogProjection
       logger: log,
       fetch: BACKGROUND_FETCH,
       partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
-      commit: true,
       ...projectionBatches<ProjectedBatch>(
         {
           project: tracedProjection(groupId),
