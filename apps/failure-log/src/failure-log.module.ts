@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { KafkaModule, kafkaSecurity } from '@hookpost/kafka';
-import { ENV, LOGGER, withHealth } from '@hookpost/runtime';
+import { serviceModule } from '@hookpost/runtime';
 import type { FailureLogEnv } from './env';
 import { FailureLogProjection } from './projection.service';
 
@@ -13,28 +12,12 @@ import { FailureLogProjection } from './projection.service';
 @Module({})
 export class FailureLogModule {
   static forRoot(env: FailureLogEnv, logger: Logger): DynamicModule {
-    return withHealth(
-      {
-        module: FailureLogModule,
-        imports: [
-          KafkaModule.forRoot({
-            brokers: env.KAFKA_BROKERS,
-            security: kafkaSecurity(env),
-            compression: env.KAFKA_COMPRESSION,
-            clientId: 'hookpost-failure-log',
-            logger,
-          }),
-        ],
-        providers: [
-          { provide: ENV, useValue: env },
-          { provide: LOGGER, useValue: logger },
-          FailureLogProjection,
-        ],
-      },
-      {
+    return serviceModule(FailureLogModule, 'failure-log', env, logger, {
+      providers: [FailureLogProjection],
+      readiness: {
         inject: [FailureLogProjection],
         useFactory: (projection: FailureLogProjection) => projection.readiness(),
       },
-    );
+    });
   }
 }

@@ -8,11 +8,11 @@ import {
 import { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { groupName, TOPICS, topicName } from '@hookpost/contracts';
+import { TOPICS, type KafkaNames } from '@hookpost/contracts';
 import { BACKGROUND_FETCH, BatchingProducer, rejectedRecord } from '@hookpost/kafka';
 import { BatchConsumer } from '@hookpost/kafka/batch-consumer';
 import { FAILURE_LOG_TABLE } from '@hookpost/persistence/failure-log';
-import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
+import { ENV, LOGGER, NAMES, startInBackground, type ReadinessCheck } from '@hookpost/runtime';
 import type { FailureRow, ProjectedBatch } from '@hookpost/domain';
 import type { FailureLogEnv } from './env';
 import { projectionBatches, tracedProjection } from './projection';
@@ -39,6 +39,7 @@ export class FailureLogProjection
   constructor(
     @Inject(Kafka) kafka: Kafka,
     @Inject(ENV) env: FailureLogEnv,
+    @Inject(NAMES) { topic, group }: KafkaNames,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(BatchingProducer) producer: BatchingProducer,
   ) {
@@ -49,13 +50,13 @@ export class FailureLogProjection
     });
     // An idle connection PostgreSQL ends (a restart) is dropped from the pool; the next write opens another.
     this.pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
-    const rejectedTopic = topicName(env.KAFKA_TOPIC_PREFIX, TOPICS.mailEventsRejected);
-    const groupId = groupName(env.KAFKA_TOPIC_PREFIX, FAILURE_LOG_GROUP);
+    const rejectedTopic = topic(TOPICS.mailEventsRejected);
+    const groupId = group(FAILURE_LOG_GROUP);
     const log = logger.child({ component: 'failure-log' });
     this.consumer = new BatchConsumer({
       kafka,
       groupId,
-      topic: topicName(env.KAFKA_TOPIC_PREFIX, TOPICS.deliveryAttempts),
+      topic: topic(TOPICS.deliveryAttempts),
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       logger: log,
       fetch: BACKGROUND_FETCH,
@@ -115,10 +116,7 @@ export class FailureLogProjection
   }
 
   onApplicationBootstrap() {
-    void this.consumer.start().catch((err) => {
-      this.logger.fatal({ err }, 'failure-log projection failed to start');
-      process.exit(1);
-    });
+    startInBackground(this.logger, () => this.consumer.start());
   }
 
   async beforeApplicationShutdown() {
