@@ -1,26 +1,17 @@
 /**
  * Provisioning: creates every topic of the design, sets min.insync.replicas on each, and applies the
  * database migrations. Idempotent: run by the local stack scripts, and by the Helm pre-install/pre-upgrade
- * Job (`node dist/apps/provision/src/main.js`). A program of its own, not a service: it runs to the end.
+ * Job (`node dist/apps/provision/src/main.js`). A program of its own, not a service: it runs to the end
+ * (runTool, not bootstrapService: no Nest application, no HTTP server, no readiness, no SIGTERM stop).
  */
 import { topicSpecs } from '@hookpost/contracts';
 import { distinctDelays } from '@hookpost/domain';
-import { createKafka, ensureMinInsyncReplicas, ensureTopics, kafkaSecurity } from '@hookpost/kafka';
+import { ensureMinInsyncReplicas, ensureTopics } from '@hookpost/kafka';
 import { runMigrations } from '@hookpost/persistence';
-import { loadEnvOrExit } from '@hookpost/runtime';
-import { createLogger } from '@hookpost/telemetry';
+import { runTool } from '@hookpost/runtime';
 import { provisionEnvShape } from './env';
 
-const env = loadEnvOrExit('provision', provisionEnvShape);
-const logger = createLogger('provision', env.LOG_LEVEL);
-
-async function main() {
-  const kafka = createKafka({
-    brokers: env.KAFKA_BROKERS,
-    security: kafkaSecurity(env),
-    clientId: 'hookpost-provision',
-    logger,
-  });
+runTool('provision', provisionEnvShape, async (env, kafka, logger) => {
   const specs = topicSpecs(env.KAFKA_TOPIC_PREFIX, distinctDelays(env.RETRY_SCHEDULE), env.TOPIC_PARTITIONS);
   const created = await ensureTopics(kafka, specs, { replicationFactor: env.KAFKA_REPLICATION_FACTOR });
   logger.info({ created }, `topics ready (${created.length} created)`);
@@ -33,9 +24,4 @@ async function main() {
   logger.info({ changed: minInsync }, `min.insync.replicas set (${minInsync.length} topics changed)`);
   const applied = await runMigrations(env.DATABASE_URL);
   logger.info({ applied }, `migrations applied (${applied.length} new)`);
-}
-
-main().catch((err) => {
-  logger.fatal({ err }, 'provisioning failed');
-  process.exit(1);
 });

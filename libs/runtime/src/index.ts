@@ -3,3 +3,4 @@ export * from './tokens';
 export * from './health.module';
 export * from './bootstrap';
 export * from './service';
+export * from './tool';

@@ -7,33 +7,20 @@
 import { z } from 'zod';
 import { Pool } from 'pg';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
-// Each from its own file (see ../projection.ts): a tool, not a Nest service.
-import { createKafka, kafkaSecurity } from '@hookpost/kafka/client';
-import { commonEnvShape, kafkaSecurityEnvShape, loadEnvOrExit, postgresUrl } from '@hookpost/runtime/env';
-import { createLogger } from '@hookpost/telemetry/logger';
+// From its own file (see ../projection.ts): a tool, not a Nest service.
+import { runTool, toolEnvShape } from '@hookpost/runtime/tool';
 import { FAILURE_LOG_GROUP } from '../store';
 import { rebuildFailureLog } from './rebuilder';
 
-const env = loadEnvOrExit('failure-log-rebuild', {
-  KAFKA_BROKERS: commonEnvShape.KAFKA_BROKERS,
-  KAFKA_TOPIC_PREFIX: commonEnvShape.KAFKA_TOPIC_PREFIX,
-  ...kafkaSecurityEnvShape,
-  LOG_LEVEL: commonEnvShape.LOG_LEVEL,
-  DATABASE_URL: postgresUrl,
+const rebuildEnvShape = {
+  ...toolEnvShape,
   REBUILD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   REBUILD_CONSUMERS: z.coerce.number().int().min(1).max(16).default(2),
   /** Worker threads decoding the bulk load (default: the CPUs, at most 4). */
   REBUILD_DECODERS: z.coerce.number().int().min(1).max(32).optional(),
-});
-const logger = createLogger('failure-log-rebuild', env.LOG_LEVEL);
+};
 
-async function main() {
-  const kafka = createKafka({
-    brokers: env.KAFKA_BROKERS,
-    security: kafkaSecurity(env),
-    clientId: 'hookpost-failure-log-rebuild',
-    logger,
-  });
+runTool('failure-log-rebuild', rebuildEnvShape, async (env, kafka, logger) => {
   // A crash mid-replay loses nothing worth waiting for a WAL flush per batch: the rebuild just fails.
   const pool = new Pool({
     connectionString: env.DATABASE_URL,
@@ -59,9 +46,4 @@ async function main() {
   } finally {
     await pool.end();
   }
-}
-
-main().catch((err) => {
-  logger.fatal({ err }, 'failure-log rebuild failed');
-  process.exit(1);
 });
