@@ -1,43 +1,16 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import {
-  configKey,
-  deliveryId,
-  type AccountRecord,
-  type ConfigRecord,
-  type DeliveryJob,
-  type DomainRecord,
-} from '@hookpost/contracts';
-import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
+import { deliveryId, type ConfigRecord, type DeliveryJob } from '@hookpost/contracts';
 import { jobParts, prepareDelivery } from './dispatch';
 import { REDACTED, redactEventData } from './redact';
 import { jobAtAttempt, redactionRequired } from './redact-at-attempt';
 import { SEED_CASES, SEED_DELIVERED, SEED_OPENED, type JsonObject } from './testing/seed-events';
+import {
+  accountRecord as account,
+  configStateOf as stateOf,
+  domainRecord as domain,
+} from './testing/config-records';
 import { expectEqual } from './testing/expect-equal';
-
-const account = (id: string, parentId: string | null, redactPii = false): AccountRecord => ({
-  kind: 'account',
-  id,
-  parent_id: parentId,
-  signing_key: `key-${id}`,
-  redact_pii: redactPii,
-  standard_webhooks: false,
-});
-const domain = (name: string, accountId: string, redactPii = false): DomainRecord => ({
-  kind: 'domain',
-  name,
-  account_id: accountId,
-  redact_pii: redactPii,
-});
-
-function stateOf(records: readonly ConfigRecord[]): ConfigState {
-  const state = emptyConfigState();
-  for (const r of records) {
-    if (r.kind === 'account') applyConfigRecord(state, configKey.account(r.id), r);
-    else if (r.kind === 'domain') applyConfigRecord(state, configKey.domain(r.name), r);
-  }
-  return state;
-}
 
 /** Primary P owns p.example.com, its subaccount S owns s.example.com; nobody opted in. */
 const BASE: readonly ConfigRecord[] = [

@@ -1,48 +1,13 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import {
-  configKey,
-  type AccountRecord,
-  type ConfigRecord,
-  type DomainRecord,
-  type WebhookEventType,
-} from '@hookpost/contracts';
-import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
+import type { ConfigRecord, WebhookEventType } from '@hookpost/contracts';
+import type { ConfigState } from './config-state';
 import { resolveEndpoints, resolveOwnedEndpoints, type Endpoint } from './resolve';
-
-function keyOf(record: ConfigRecord): string {
-  switch (record.kind) {
-    case 'account':
-      return configKey.account(record.id);
-    case 'domain':
-      return configKey.domain(record.name);
-    case 'domain_webhooks':
-      return configKey.domainWebhooks(record.domain);
-    case 'account_webhooks':
-      return configKey.accountWebhooks(record.account_id);
-  }
-}
-
-function stateOf(records: readonly ConfigRecord[]): ConfigState {
-  const state = emptyConfigState();
-  for (const record of records) applyConfigRecord(state, keyOf(record), record);
-  return state;
-}
-
-const account = (id: string, parentId: string | null, redactPii = false): AccountRecord => ({
-  kind: 'account',
-  id,
-  parent_id: parentId,
-  signing_key: `key-${id}`,
-  redact_pii: redactPii,
-  standard_webhooks: false,
-});
-const domain = (name: string, accountId: string, redactPii = false): DomainRecord => ({
-  kind: 'domain',
-  name,
-  account_id: accountId,
-  redact_pii: redactPii,
-});
+import {
+  accountRecord as account,
+  configStateOf as stateOf,
+  domainRecord as domain,
+} from './testing/config-records';
 
 const URL_SHARED = 'https://shared.example.net/hook';
 
