@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { HEADERS, SCHEMAS, TOPICS, topicName } from '@hookpost/contracts';
+import { HEADERS, SCHEMAS, TOPICS, type KafkaNames } from '@hookpost/contracts';
 import { BatchingProducer, jsonMessage } from '@hookpost/kafka';
 import {
   accountScope,
@@ -17,9 +17,8 @@ import {
   type FailureScope,
   type Paging,
 } from '@hookpost/domain';
-import { ENV } from '@hookpost/runtime';
+import { NAMES } from '@hookpost/runtime';
 import type { Caller } from '../auth/caller';
-import type { ConfigEnv } from '../env';
 import { ApiError, ApiErrorCode } from '../errors';
 import { ownedDomain } from '../ownership';
 import { badRequest, notFound } from '../validation';
@@ -60,9 +59,9 @@ export class FailureLogService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(BatchingProducer) private readonly producer: BatchingProducer,
-    @Inject(ENV) env: ConfigEnv,
+    @Inject(NAMES) { topic }: KafkaNames,
   ) {
-    this.deliveries = topicName(env.KAFKA_TOPIC_PREFIX, TOPICS.deliveries);
+    this.deliveries = topic(TOPICS.deliveries);
   }
 
   /** The query parameters of a list request (a 400 naming the bad one). */

@@ -7,9 +7,9 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { HEADERS, SCHEMAS, TOPICS, topicName } from '@hookpost/contracts';
+import { HEADERS, SCHEMAS, TOPICS, type KafkaNames } from '@hookpost/contracts';
 import { BatchingProducer } from '@hookpost/kafka';
-import { ENV, LOGGER } from '@hookpost/runtime';
+import { ENV, LOGGER, NAMES } from '@hookpost/runtime';
 import type { ConfigEnv } from '../env';
 
 /** Arbitrary constant: only one replica relays at a time, so records keep their commit order. */
@@ -28,9 +28,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @InjectDataSource() private readonly db: DataSource,
     @Inject(BatchingProducer) private readonly producer: BatchingProducer,
     @Inject(ENV) private readonly env: ConfigEnv,
+    @Inject(NAMES) { topic }: KafkaNames,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.topic = topicName(env.KAFKA_TOPIC_PREFIX, TOPICS.config);
+    this.topic = topic(TOPICS.config);
   }
 
   onApplicationBootstrap() {
