@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { KafkaModule, kafkaSecurity } from '@hookpost/kafka';
 import { dataSourceOptions } from '@hookpost/persistence';
 import { ENV, LOGGER, withHealth } from '@hookpost/runtime';
+import { AccountsService } from './accounts/accounts.service';
 import { AdminGuard } from './auth/admin.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CallersService } from './auth/callers.service';
@@ -57,6 +58,7 @@ export class ConfigServiceModule {
           WebhookTesterService,
           AccountWebhooksService,
           SettingsService,
+          AccountsService,
           FailureLogProjection,
           FailureLogService,
         ],

@@ -234,8 +234,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       name: 'Account webhooks',
       description: 'Mailgun v1 account-level webhooks, for all domains of the account.',
     },
-    { name: 'Domains', description: "A domain's settings." },
-    { name: 'Account', description: "The account's features and HTTP webhook signing key." },
+    { name: 'Domains', description: "The account's domains and a domain's settings." },
+    { name: 'Account', description: "The account's subaccounts, features and HTTP webhook signing key." },
     {
       name: 'Failure log',
       description:
@@ -567,6 +567,45 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
     },
+    '/v4/domains': {
+      parameters: [parameter('OnBehalfOf')],
+      get: {
+        operationId: 'listDomains',
+        summary: "List the account's domains by name (a primary's subaccounts' too, if asked).",
+        description:
+          "Offset paging as Mailgun's: `limit` and `skip`, `total_count` in the answer. With " +
+          "`include_subaccounts=true` a primary account's list holds its subaccounts' domains too, each with " +
+          'its `subaccount_id` (act for it with `X-Mailgun-On-Behalf-Of`).',
+        tags: ['Domains'],
+        security: MAILGUN,
+        parameters: [parameter('DomainListLimit'), parameter('ListSkip'), parameter('IncludeSubaccounts')],
+        responses: {
+          '200': json('A page of domains.', 'DomainList', {
+            total_count: 2,
+            items: [
+              {
+                name: 'mg.example.com',
+                state: 'active',
+                created_at: '2025-11-14T10:00:00.000Z',
+                webhooks_redact_pii: false,
+              },
+              {
+                name: 'eu.example.com',
+                state: 'active',
+                created_at: '2025-11-14T10:05:00.000Z',
+                webhooks_redact_pii: false,
+                subaccount_id: 'acc_2f1c9a7e4b3d',
+              },
+            ],
+          }),
+          '400': error('A bad `limit`, `skip` or `include_subaccounts`.'),
+          '401': response('Unauthorized'),
+          '403': response('Forbidden'),
+          '429': response('RateLimited'),
+          '503': response('Unavailable'),
+        },
+      },
+    },
     '/v4/domains/{domain}': {
       parameters: [parameter('OnBehalfOf'), parameter('Domain')],
       get: {
@@ -671,6 +710,35 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '200': json('The new signing key.', 'SigningKeyRegenerated'),
           '401': response('Unauthorized'),
           '403': response('Forbidden'),
+          '429': response('RateLimited'),
+          '503': response('Unavailable'),
+        },
+      },
+    },
+    '/v5/accounts/subaccounts': {
+      parameters: [parameter('OnBehalfOf')],
+      get: {
+        operationId: 'listSubaccounts',
+        summary: "List a primary account's subaccounts by name.",
+        description: "Offset paging as Mailgun's: `limit` and `skip`, `total` in the answer.",
+        tags: ['Account'],
+        security: MAILGUN,
+        parameters: [parameter('SubaccountListLimit'), parameter('ListSkip')],
+        responses: {
+          '200': json('A page of subaccounts.', 'SubaccountList', {
+            subaccounts: [
+              {
+                id: 'acc_2f1c9a7e4b3d',
+                name: 'Acme EU',
+                status: 'open',
+                created_at: '2025-11-14T10:05:00.000Z',
+              },
+            ],
+            total: 1,
+          }),
+          '400': error('A bad `limit` or `skip`.'),
+          '401': response('Unauthorized'),
+          '403': error('The account is a subaccount, or may not act for the account named.'),
           '429': response('RateLimited'),
           '503': response('Unavailable'),
         },
@@ -957,6 +1025,34 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         description: 'An opaque page token, as the `paging` links of an answer carry it.',
         schema: { type: 'string' },
       },
+      DomainListLimit: {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: 'Domains per page.',
+        schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      },
+      SubaccountListLimit: {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: 'Subaccounts per page.',
+        schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+      },
+      ListSkip: {
+        name: 'skip',
+        in: 'query',
+        required: false,
+        description: 'How many items of the list to skip.',
+        schema: { type: 'integer', minimum: 0, maximum: 10000000, default: 0 },
+      },
+      IncludeSubaccounts: {
+        name: 'include_subaccounts',
+        in: 'query',
+        required: false,
+        description: "A primary account's subaccounts' domains too.",
+        schema: { type: 'boolean', default: false },
+      },
     },
     requestBodies: {
       DomainWebhookCreate: form('DomainWebhookCreateForm', ['url'], 'The event type and its URLs.'),
@@ -1151,6 +1247,43 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
             type: 'boolean',
             description: "Whether webhooks of this domain's events carry no personal data.",
           },
+        },
+      },
+      DomainListItem: {
+        allOf: [
+          schema('Domain'),
+          {
+            type: 'object',
+            properties: {
+              subaccount_id: text("On a subaccount's domain (listed to its primary): the subaccount."),
+            },
+          },
+        ],
+      },
+      DomainList: {
+        type: 'object',
+        required: ['total_count', 'items'],
+        properties: {
+          total_count: { type: 'integer', description: 'Domains in the whole list.' },
+          items: { type: 'array', items: schema('DomainListItem') },
+        },
+      },
+      Subaccount: {
+        type: 'object',
+        required: ['id', 'name', 'status', 'created_at'],
+        properties: {
+          id: text('The subaccount id (for `X-Mailgun-On-Behalf-Of`).'),
+          name: { type: 'string', examples: ['Acme EU'] },
+          status: { type: 'string', enum: ['open'] },
+          created_at: text('When the subaccount was created.'),
+        },
+      },
+      SubaccountList: {
+        type: 'object',
+        required: ['subaccounts', 'total'],
+        properties: {
+          subaccounts: { type: 'array', items: schema('Subaccount') },
+          total: { type: 'integer', description: 'Subaccounts in the whole list.' },
         },
       },
       DomainResponse: {
