@@ -105,4 +105,15 @@ export function build({ project = 'tsconfig.json' } = {}) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'main.js'), "'use strict';\nrequire('./src/main.js');\n");
   }
+  buildConsole();
+}
+
+/**
+ * The web console (console/: Preact + TypeScript, bundled by Vite) into dist/apps/config/public, where the
+ * config service serves it at `/`; type-checked first (Vite only strips types). A few seconds.
+ */
+export function buildConsole() {
+  log('building the web console (tsc --noEmit, vite build)');
+  run(bin('tsc'), ['-p', join('console', 'tsconfig.json')]);
+  run(bin('vite'), ['build', '--config', join('console', 'vite.config.mts')]);
 }
