@@ -4,6 +4,7 @@ import { createLogger } from '@hookpost/telemetry';
 import { exitOnStartupError, loadEnvOrExit, runService } from '@hookpost/runtime';
 import { configEnvShape } from './env';
 import { ConfigServiceModule } from './config.module';
+import { CONSOLE_DIR, serveConsole } from './console';
 import { configureHttp, listenInternal, type InternalApiPorts } from './http-setup';
 import { configGrpcOptions } from './grpc/grpc-options';
 
@@ -27,7 +28,10 @@ runService({
   port: env.HTTP_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-  configure: (app) => configureHttp(app, ports),
+  configure: (app) => {
+    configureHttp(app, ports);
+    if (!serveConsole(app)) logger.warn({ dir: CONSOLE_DIR }, 'web console not built: / serves nothing');
+  },
   microservices: (app) => app.connectMicroservice(configGrpcOptions(env), { inheritAppConfig: true }),
 })
   .then(async (app) => {
