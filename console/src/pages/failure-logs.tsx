@@ -135,8 +135,12 @@ function FailureLog({ api, domain }: { api: Client; domain: string }) {
                 <span class="tag">{f.event}</span>
               </td>
               <td class="reason">{f.reason}</td>
-              <td class="num">{f.attempt}</td>
-              <td>{f.final ? <span class="badge bad">Yes</span> : <span class="muted">No</span>}</td>
+              <td class="num" data-label="Attempt">
+                {f.attempt}
+              </td>
+              <td data-label="Final">
+                {f.final ? <span class="badge bad">Yes</span> : <span class="muted">No</span>}
+              </td>
               <td>{f.final && <Resend api={api} domain={domain} failure={f} />}</td>
             </tr>
           ))}
