@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { benchNodeArgs, chartMemory } from './chart-limits';
 
 const VALUES = `
+node: { semiSpaceMb: 16 }
 services:
   config: { heapMb: 100, resources: { limits: { memory: 200Mi } } }
   ingest: { heapMb: 101, resources: { limits: { memory: 201Mi } } }
@@ -17,12 +18,16 @@ services:
 describe('chartMemory', () => {
   it("given the chart's values, when read, then each service has its heapMb and memory limit", () => {
     const memory = chartMemory(VALUES);
-    assert.deepEqual(memory.redaction, { heapMb: 102, limit: '202Mi' });
-    assert.deepEqual(memory['fan-out'], { heapMb: 103, limit: '203Mi' });
+    assert.deepEqual(memory.redaction, { heapMb: 102, semiSpaceMb: 16, limit: '202Mi' });
+    assert.deepEqual(memory['fan-out'], { heapMb: 103, semiSpaceMb: 16, limit: '203Mi' });
   });
 
   it('given a service without heapMb, when read, then it throws rather than run without a limit', () => {
     assert.throws(() => chartMemory(VALUES.replace('heapMb: 104, ', '')), /services\.retry\.heapMb/);
+  });
+
+  it('given no node.semiSpaceMb, when read, then it throws rather than run with V8 sizing it from the heap', () => {
+    assert.throws(() => chartMemory(VALUES.replace('node: { semiSpaceMb: 16 }', '')), /node\.semiSpaceMb/);
   });
 
   it('given the real values.yaml, when read, then every heap is below its limit', () => {
@@ -35,10 +40,10 @@ describe('chartMemory', () => {
 });
 
 describe('benchNodeArgs', () => {
-  it("given no switch, then each service runs with the chart's --max-old-space-size", () => {
+  it("given no switch, then each service runs with the chart's old-space and semi-space sizes", () => {
     const { nodeArgs } = benchNodeArgs({}, () => VALUES);
-    assert.deepEqual(nodeArgs.config, ['--max-old-space-size=100']);
-    assert.deepEqual(nodeArgs.retry, ['--max-old-space-size=104']);
+    assert.deepEqual(nodeArgs.config, ['--max-old-space-size=100', '--max-semi-space-size=16']);
+    assert.deepEqual(nodeArgs.retry, ['--max-old-space-size=104', '--max-semi-space-size=16']);
   });
 
   it('given BENCH_HEAP_LIMITS=0, then no service has a heap limit and the chart is not read', () => {

@@ -10,6 +10,8 @@ export const CHART_VALUES = join(ROOT, 'deploy', 'helm', 'hookpost', 'values.yam
 export interface ChartMemory {
   /** V8's old-space limit (NODE_OPTIONS=--max-old-space-size), MiB. */
   heapMb: number;
+  /** V8's semi-space (NODE_OPTIONS=--max-semi-space-size), MiB: the chart's `node.semiSpaceMb`. */
+  semiSpaceMb: number;
   /** The container's `resources.limits.memory`, as written (e.g. `384Mi`). */
   limit: string;
 }
@@ -21,8 +23,13 @@ export interface ChartMemory {
  */
 export function chartMemory(valuesYaml: string): Record<ServiceName, ChartMemory> {
   const values = parse(valuesYaml) as {
+    node?: { semiSpaceMb?: unknown };
     services?: Record<string, { heapMb?: unknown; resources?: { limits?: { memory?: unknown } } }>;
   };
+  const semiSpaceMb = values.node?.semiSpaceMb;
+  if (typeof semiSpaceMb !== 'number' || !Number.isInteger(semiSpaceMb) || semiSpaceMb <= 0) {
+    throw new Error(`values.yaml: node.semiSpaceMb is not a positive integer (${String(semiSpaceMb)})`);
+  }
   const out = {} as Record<ServiceName, ChartMemory>;
   for (const name of SERVICE_NAMES) {
     const svc = values.services?.[name];
@@ -34,14 +41,14 @@ export function chartMemory(valuesYaml: string): Record<ServiceName, ChartMemory
     if (typeof limit !== 'string') {
       throw new Error(`values.yaml: services.${name}.resources.limits.memory is missing`);
     }
-    out[name] = { heapMb, limit };
+    out[name] = { heapMb, semiSpaceMb, limit };
   }
   return out;
 }
 
 /**
- * The node flags each service runs with in the bench: the chart's `--max-old-space-size=<heapMb>` by
- * default; none with BENCH_HEAP_LIMITS=0 (the same build without limits, for an A/B comparison).
+ * The node flags each service runs with in the bench: the chart's `--max-old-space-size=<heapMb>
+ * --max-semi-space-size=<semiSpaceMb>` by default; none with BENCH_HEAP_LIMITS=0 (the same build without limits, for an A/B comparison).
  */
 export function benchNodeArgs(
   env: NodeJS.ProcessEnv = process.env,
@@ -50,7 +57,10 @@ export function benchNodeArgs(
   if (env.BENCH_HEAP_LIMITS === '0') return { limits: null, nodeArgs: {} };
   const limits = chartMemory(valuesYaml());
   const nodeArgs = Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, [`--max-old-space-size=${limits[name].heapMb}`]]),
+    SERVICE_NAMES.map((name) => [
+      name,
+      [`--max-old-space-size=${limits[name].heapMb}`, `--max-semi-space-size=${limits[name].semiSpaceMb}`],
+    ]),
   );
   return { limits, nodeArgs };
 }

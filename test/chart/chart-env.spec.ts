@@ -283,7 +283,7 @@ function rendered(args: string[]): Manifest[] {
       assert.equal(volume?.emptyDir?.sizeLimit, '128Mi');
     });
 
-    it("sizes every service's V8 heap below its memory limit, with room left for what lives outside it", () => {
+    it("sizes every service's V8 heap (old and young generations) below its memory limit, with room left for what lives outside it", () => {
       const mib = (quantity: string) => {
         const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
         assert.ok(m, `memory limit ${quantity} in Mi or Gi`);
@@ -296,10 +296,12 @@ function rendered(args: string[]): Manifest[] {
         for (const { component, container } of services) {
           const options = environment(container, manifests).get('NODE_OPTIONS') ?? '';
           const heap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+          const semiSpace = Number(/--max-semi-space-size=(\d+)/.exec(options)?.[1]);
           const limit = mib(container.resources?.limits?.memory ?? '');
+          // V8's young generation is three semi-spaces (two of them and the new large-object space).
           assert.ok(
-            heap >= 64 && heap <= limit * 0.75,
-            `${render} ${component}: heap ${heap} MiB, limit ${limit} MiB`,
+            heap >= 64 && semiSpace >= 1 && heap + 3 * semiSpace <= limit * 0.75,
+            `${render} ${component}: heap ${heap} MiB, semi-space ${semiSpace} MiB, limit ${limit} MiB`,
           );
         }
       }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
-import { ApiClient } from '../support/api-client';
+import { ApiClient, type ApiAnswer, type CallOptions } from '../support/api-client';
+import { strayFromDocument } from '../support/openapi-answers';
 import { TestSystem } from '../support/system';
 
 interface Account {
@@ -31,7 +32,7 @@ describe('GET /v4/domains and GET /v5/accounts/subaccounts: what one key may act
 
   /** The names (and subaccount ids) a list answers, with its total; asserts 200. */
   const domains = async (key: string, query = '', headers: Record<string, string> = {}) => {
-    const res = await api.as(key).call('GET', `/v4/domains${query}`, { headers });
+    const res = await get(key, `/v4/domains${query}`, { headers });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const body = res.body as { total_count: number; items: DomainItem[] };
     for (const item of body.items) {
@@ -43,6 +44,14 @@ describe('GET /v4/domains and GET /v5/accounts/subaccounts: what one key may act
       total: body.total_count,
       items: body.items.map((i) => (i.subaccount_id ? `${i.name} (${i.subaccount_id})` : i.name)),
     };
+  };
+
+  /** Every answer of these tests, checked against the OpenAPI document at the end. */
+  const answers: Array<[string, ApiAnswer]> = [];
+  const get = async (key: string | null, path: string, opts: CallOptions = {}) => {
+    const answer = await api.as(key).call('GET', path, opts);
+    answers.push([path, answer]);
+    return answer;
   };
 
   beforeAll(async () => {
@@ -103,7 +112,7 @@ describe('GET /v4/domains and GET /v5/accounts/subaccounts: what one key may act
   });
 
   it("given a primary's key, then its subaccounts by name; a subaccount's key gets 403", async () => {
-    const res = await api.as(primary.api_key).call('GET', '/v5/accounts/subaccounts');
+    const res = await get(primary.api_key, '/v5/accounts/subaccounts');
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const body = res.body as { total: number; subaccounts: Array<Record<string, string>> };
     expectEqual(
@@ -116,7 +125,7 @@ describe('GET /v4/domains and GET /v5/accounts/subaccounts: what one key may act
     assert.equal(body.total, 2);
     assert.ok(body.subaccounts.every((s) => !Number.isNaN(Date.parse(s.created_at))));
 
-    const page = await api.as(primary.api_key).call('GET', '/v5/accounts/subaccounts?limit=1&skip=1');
+    const page = await get(primary.api_key, '/v5/accounts/subaccounts?limit=1&skip=1');
     expectEqual(
       (page.body as typeof body).subaccounts.map((s) => s.name),
       ['Zeta shop'],
@@ -126,7 +135,7 @@ describe('GET /v4/domains and GET /v5/accounts/subaccounts: what one key may act
       [zeta.api_key, {}],
       [primary.api_key, { 'X-Mailgun-On-Behalf-Of': alpha.id }],
     ] as const) {
-      const refused = await api.as(key).call('GET', '/v5/accounts/subaccounts', { headers });
+      const refused = await get(key, '/v5/accounts/subaccounts', { headers });
       expectEqual(
         [refused.status, refused.body],
         [403, { message: 'Only a primary account has subaccounts' }],
@@ -136,9 +145,9 @@ describe('GET /v4/domains and GET /v5/accounts/subaccounts: what one key may act
 
   it('given no key, a wrong key or a bad parameter, then 401 or a 400 naming it', async () => {
     for (const path of ['/v4/domains', '/v5/accounts/subaccounts']) {
-      const anonymous = await api.as(null).call('GET', path);
+      const anonymous = await get(null, path);
       expectEqual([anonymous.status, anonymous.body], [401, { message: 'Invalid private key' }]);
-      const wrong = await api.as('key-wrong').call('GET', path);
+      const wrong = await get('key-wrong', path);
       expectEqual([wrong.status, wrong.body], [401, { message: 'Invalid private key' }]);
     }
     const cases: Array<[string, string]> = [
@@ -148,8 +157,13 @@ describe('GET /v4/domains and GET /v5/accounts/subaccounts: what one key may act
       ['/v5/accounts/subaccounts?limit=1001', 'limit: must be an integer from 1 to 1000'],
     ];
     for (const [path, message] of cases) {
-      const res = await api.as(primary.api_key).call('GET', path);
+      const res = await get(primary.api_key, path);
       expectEqual([path, res.status, res.body], [path, 400, { message }]);
     }
+  });
+
+  it('answered each request above as the OpenAPI document says (status and body)', () => {
+    assert.ok(answers.length >= 15, `${answers.length} answers`);
+    expectEqual(answers.map(([path, answer]) => strayFromDocument('GET', path, answer)).filter(Boolean), []);
   });
 });

@@ -7,7 +7,8 @@ import Mailgun from 'mailgun.js';
 import { Enums } from 'mailgun.js/definitions';
 import { Client } from 'pg';
 import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
-import { ApiClient, type ApiAnswer } from '../support/api-client';
+import { ApiClient, type ApiAnswer, type CallOptions } from '../support/api-client';
+import { strayFromDocument } from '../support/openapi-answers';
 import { freePort, ROOT, ServiceProcess } from '../support/processes';
 import { Receiver } from '../support/receiver';
 import { TestSystem } from '../support/system';
@@ -61,6 +62,79 @@ describe('config API (Mailgun-compatible REST) against the real config service a
     const kept = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8'));
     expectEqual(served, kept);
     assert.equal(served.openapi, '3.1.0');
+  });
+
+  it('answers every operation as its OpenAPI document says, successes and refusals alike', async () => {
+    const owner = await account('Doc');
+    await domain('doc.example.com', owner.id);
+    const answers: Array<[string, string, ApiAnswer]> = [];
+    const call = async (
+      method: string,
+      path: string,
+      opts: CallOptions = {},
+      key: string | null = owner.api_key,
+    ) => {
+      const answer = await api.as(key).call(method, path, opts);
+      answers.push([method, path, answer]);
+      return answer;
+    };
+    const admin = (method: string, path: string, json: unknown = {}) =>
+      call(
+        method,
+        path,
+        {
+          headers: { authorization: `Bearer ${system.env.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          rawBody: JSON.stringify(json),
+        },
+        null,
+      );
+    const url = receiver.url('/doc');
+    const d = '/v3/domains/doc.example.com';
+    const v4 = '/v4/domains/doc.example.com';
+
+    await call('POST', `${d}/webhooks`, { form: { id: 'opened', url } });
+    await call('POST', `${d}/webhooks`, { form: { id: 'opened', url } });
+    await call('GET', `${d}/webhooks`);
+    await call('GET', `${d}/webhooks/opened`);
+    await call('PUT', `${d}/webhooks/opened`, { form: { url } });
+    await call('PUT', `${d}/webhooks/opened/test`, { form: { url } });
+    await call('DELETE', `${d}/webhooks/opened`);
+    await call('GET', `${d}/webhooks/opened`);
+    await call('POST', `${v4}/webhooks`, { form: { url, event_types: ['clicked', 'opened'] } });
+    await call('PUT', `${v4}/webhooks`, { form: { url, event_types: 'bounced' } });
+    await call('DELETE', `${v4}/webhooks?url=${encodeURIComponent(url)}`);
+    const created = await call('POST', '/v1/webhooks', { form: { url, event_types: 'clicked' } });
+    await call('POST', '/v1/webhooks', { form: { url, event_types: 'opened' } });
+    const id = String(created.body.webhook_id);
+    await call('GET', `/v1/webhooks?webhook_ids=${id}`);
+    await call('GET', `/v1/webhooks/${id}`);
+    await call('PUT', `/v1/webhooks/${id}`, { form: { description: 'documented' } });
+    await call('DELETE', `/v1/webhooks/${id}`);
+    await call('DELETE', '/v1/webhooks?all=true');
+    await call('GET', v4);
+    await call('PUT', v4, { form: { webhooks_redact_pii: 'false' } });
+    await call('GET', '/v5/accounts/features');
+    await call('PUT', '/v5/accounts/features', { form: { standard_webhooks: '{"enabled": false}' } });
+    await call('GET', '/v5/accounts/http_signing_key');
+    await call('POST', '/v5/accounts/http_signing_key');
+    await call('GET', `${d}/webhook-failures?limit=5`);
+    await call('GET', `${d}/webhook-failures?limit=0`);
+    await call('GET', '/v1/webhook-failures');
+    await call('POST', `${d}/webhook-failures/no-such-event/resend`);
+    await call('GET', `${d}/webhooks`, {}, 'key-wrong');
+    const key = await admin('POST', `/internal/v1/accounts/${owner.id}/keys`);
+    await admin('DELETE', `/internal/v1/accounts/${owner.id}/keys/${String(key.body.id)}`);
+    await admin('POST', '/internal/v1/domains', { name: 'doc2.example.com', account_id: owner.id });
+    await admin('POST', '/internal/v1/domains', { name: 'doc2.example.com', account_id: owner.id });
+    await admin('POST', '/internal/v1/accounts', { name: 'Doc sub', parent_account_id: owner.id });
+
+    const strays = answers.map(([method, path, answer]) => strayFromDocument(method, path, answer));
+    assert.deepEqual(strays.filter(Boolean), []);
+    const statuses = new Set(answers.map(([, , answer]) => answer.status));
+    assert.deepEqual(
+      [200, 201, 400, 401, 404, 409].filter((status) => !statuses.has(status)),
+      [],
+    );
   });
 
   describe('the official mailgun.js client, unchanged, pointed at the API with its url option', () => {

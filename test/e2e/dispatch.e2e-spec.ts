@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { TOPICS, type DeliveryAttempt } from '@hookpost/contracts';
 import { ApiClient } from '../support/api-client';
 import { waitFor } from '../support/processes';
-import { Receiver } from '../support/receiver';
+import { Receiver, type ReceivedRequest } from '../support/receiver';
 import { TestSystem } from '../support/system';
 
 const TIMEOUT_MS = 6000;
@@ -58,6 +58,31 @@ describe('dispatch: no head-of-line blocking, per-endpoint cap, destination poli
 
   const hook = (domain: string, url: string) =>
     api.call('POST', `/v3/domains/${domain}/webhooks`, { form: { id: 'delivered', url } });
+
+  /**
+   * A POST with the Standard Webhooks headers over its exact body (verified with the account's whsec_
+   * secret) and Mailgun's own signature in the body; answers its webhook-timestamp.
+   */
+  const assertSignedAsDelivered = (post: ReceivedRequest, whsec: string): string => {
+    const secret = Buffer.from(whsec.replace(/^whsec_/, ''), 'base64');
+    const msgId = String(post.headers['webhook-id']);
+    const timestamp = String(post.headers['webhook-timestamp']);
+    assert.match(msgId, /^dlv_/);
+    assert.ok(Math.abs(Number(timestamp) - Date.now() / 1000) < 60);
+    const expected = createHmac('sha256', secret)
+      .update(`${msgId}.${timestamp}.${post.body}`)
+      .digest('base64');
+    assert.equal(post.headers['webhook-signature'], `v1,${expected}`);
+    // Mailgun's own signature is still in the body.
+    const body = JSON.parse(post.body) as {
+      signature: { timestamp: string; token: string; signature: string };
+    };
+    const mg = createHmac('sha256', account.signing_key)
+      .update(body.signature.timestamp + body.signature.token)
+      .digest('hex');
+    assert.equal(body.signature.signature, mg);
+    return timestamp;
+  };
 
   beforeAll(async () => {
     healthy = await new Receiver().start();
@@ -222,22 +247,38 @@ describe('dispatch: no head-of-line blocking, per-endpoint cap, destination poli
     await sleep(1000);
     const [id] = await produce('std.example.com', 1, 'std');
     const [post] = (await healthy.waitFor('/std', 1)).filter((r) => r.body.includes(id));
-    const secret = Buffer.from(key.standard_webhooks_secret.replace(/^whsec_/, ''), 'base64');
-    const msgId = String(post.headers['webhook-id']);
-    const timestamp = String(post.headers['webhook-timestamp']);
-    assert.match(msgId, /^dlv_/);
-    assert.ok(Math.abs(Number(timestamp) - Date.now() / 1000) < 60);
-    const expected = createHmac('sha256', secret)
-      .update(`${msgId}.${timestamp}.${post.body}`)
-      .digest('base64');
-    assert.equal(post.headers['webhook-signature'], `v1,${expected}`);
-    // Mailgun's own signature is still in the body.
-    const body = JSON.parse(post.body) as {
-      signature: { timestamp: string; token: string; signature: string };
+    assertSignedAsDelivered(post, key.standard_webhooks_secret);
+  });
+
+  it("a test send is signed as a delivery is: the same headers, Standard Webhooks' included when the account has them on", async () => {
+    const put = await api.call('PUT', '/v5/accounts/features', {
+      form: { standard_webhooks: '{"enabled": true}' },
+    });
+    assert.equal(put.status, 200);
+    const key = (await api.call('GET', '/v5/accounts/http_signing_key')).body as {
+      standard_webhooks_secret: string;
     };
-    const mg = createHmac('sha256', account.signing_key)
-      .update(body.signature.timestamp + body.signature.token)
-      .digest('hex');
-    assert.equal(body.signature.signature, mg);
+    const test = await api.call('PUT', '/v3/domains/std.example.com/webhooks/delivered/test', {
+      form: { url: healthy.url('/std-test') },
+    });
+    assert.equal(test.status, 200, JSON.stringify(test.body));
+    const [post] = await healthy.waitFor('/std-test', 1);
+    const signatureHeaders = (headers: Record<string, unknown>) =>
+      Object.keys(headers)
+        .filter((name) => name.startsWith('webhook-'))
+        .sort();
+    // The three a delivery of the account carries (the test above checks a real one's).
+    assert.deepEqual(signatureHeaders(post.headers), [
+      'webhook-id',
+      'webhook-signature',
+      'webhook-timestamp',
+    ]);
+    const timestamp = assertSignedAsDelivered(post, key.standard_webhooks_secret);
+    const body = JSON.parse(post.body) as {
+      signature: { timestamp: string };
+      'event-data': { flags: Record<string, unknown> };
+    };
+    assert.equal(body.signature.timestamp, timestamp);
+    assert.equal(body['event-data'].flags['is-system-test'], true);
   });
 });

@@ -4,8 +4,8 @@ import { Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { HEADERS, TOPICS, type DeliveryAttempt } from '@hookpost/contracts';
 import { expectEqual } from '../../libs/domain/src/testing/expect-equal';
-import { MAX_KEY_BYTES } from '../../apps/config/src/failure-log/failure-log';
-import { sampleAttempt, sampleJob } from '../../apps/config/src/failure-log/testing/fixtures';
+import { MAX_KEY_BYTES } from '@hookpost/domain';
+import { sampleAttempt, sampleJob } from '../../libs/domain/src/testing/delivery-fixtures';
 import { waitFor } from '../support/processes';
 import { TestSystem } from '../support/system';
 

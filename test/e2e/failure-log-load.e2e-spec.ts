@@ -18,7 +18,7 @@ import {
   type DeliveryAttempt,
 } from '@hookpost/contracts';
 import { copyText, upsertRows, type Sql } from '../../apps/config/src/failure-log/failure-log.store';
-import { failureRowOf, type FailureRow } from '../../apps/config/src/failure-log/failure-log';
+import { failureRowOf, type FailureRow } from '@hookpost/domain';
 import { FAILURE_LOG_COLUMNS } from '../../apps/config/src/failure-log/pg-text';
 import { ReplayDecoders } from '../../apps/config/src/failure-log/replay-decoder';
 import {

@@ -16,10 +16,10 @@ import {
   type DeliveryAttempt,
   type DeliveryJob,
 } from '@hookpost/contracts';
-import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from '@hookpost/domain';
+import { DEFAULT_RETRY_SCHEDULE, droppedAttempt, parseRetrySchedule } from '@hookpost/domain';
 import type { OutgoingRecord } from '@hookpost/kafka';
 import { SEED_OPENED } from '../../../libs/domain/src/testing/seed-events';
-import { droppedAttempt, routeAttempt, type RetryRouting } from './retry-router';
+import { routeAttempt, type RetryRouting } from './retry-router';
 
 const NOW_MS = 1_770_146_800_000;
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -370,20 +370,5 @@ describe('routeAttempt: what it reads of a record', () => {
     assert.ok(head.ok);
     assert.deepEqual(head.value, headOf(expected));
     assert.deepEqual(deliveryJobSchema.parse(JSON.parse(value.toString('utf8')).job), last.job);
-  });
-});
-
-describe('droppedAttempt', () => {
-  it('given a last attempt with only an error class, when dropped, then the reason names the class', () => {
-    const last = attemptRecord({ attempt: 3, reason: null, error_class: 'dns', duration_ms: 10_000 });
-    const out = droppedAttempt(last, 'exhausted');
-    assert.equal(out.reason, 'given up after 3 attempt(s); last: dns');
-    assert.equal(
-      out.attempted_at,
-      last.attempted_at + 10_000,
-      'the time of the last failure, not of processing',
-    );
-    assert.equal(out.duration_ms, 0);
-    assert.equal(out.http_status, null);
   });
 });

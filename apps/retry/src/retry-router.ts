@@ -1,16 +1,20 @@
 import type { KafkaMessage } from 'kafkajs';
 import {
-  attemptId,
   attemptMessage,
   attemptOutcomeOf,
   decodeAttempt,
   retryTopicBase,
   SCHEMAS,
   topicName,
-  type AttemptHead,
-  type DeliveryAttempt,
 } from '@hookpost/contracts';
-import { decideRetry, type RetryStep } from '@hookpost/domain';
+import {
+  decideRetry,
+  droppedAttemptHead,
+  failedAt,
+  isFinal,
+  retryJob,
+  type RetryStep,
+} from '@hookpost/domain';
 import { jsonMessage, rejectedRecord, type OutgoingRecord, type TransformContext } from '@hookpost/kafka';
 import { traceHeadersOf } from '@hookpost/telemetry';
 
@@ -27,7 +31,8 @@ export interface RetryRouting {
  * An attempt event -> nothing (delivered, rejected, dropped), the job on the delay topic of the next step
  * with its due time, or, when the schedule is used up, the job on the dead-letter topic plus a final
  * `dropped` attempt event. Only a `failed` attempt can lead anywhere (decideRetry): one whose outcome
- * header says otherwise is skipped unread; a record without the header (delivery-attempt.v1) is read.
+ * header says it is final (isFinal) is skipped unread; a record without the header (delivery-attempt.v1)
+ * is read.
  */
 export function routeAttempt(
   message: KafkaMessage,
@@ -35,7 +40,7 @@ export function routeAttempt(
   routing: RetryRouting,
 ): OutgoingRecord[] {
   const said = attemptOutcomeOf(message);
-  if (said !== undefined && said !== 'failed') return [];
+  if (said !== undefined && isFinal(said)) return [];
   const decoded = decodeAttempt(message);
   if (!decoded.ok) return [rejectedRecord(routing.rejectedTopic, message, ctx, decoded.reason)];
   const attempt = decoded.value;
@@ -60,12 +65,7 @@ export function routeAttempt(
   }
   switch (decision.kind) {
     case 'retry': {
-      const job = {
-        ...previous,
-        attempt: decision.nextAttempt,
-        trigger: 'retry' as const,
-        due_at: decision.dueAt,
-      };
+      const job = retryJob(previous, decision);
       return [
         {
           topic: topicName(routing.prefix, retryTopicBase(decision.step.label)),
@@ -82,42 +82,8 @@ export function routeAttempt(
         {
           topic: routing.attemptsTopic,
           // With its job: a dropped delivery may be resent from the failure log.
-          message: attemptMessage(droppedHead(attempt, decision.why), JSON.stringify(previous), trace),
+          message: attemptMessage(droppedAttemptHead(attempt, decision.why), JSON.stringify(previous), trace),
         },
       ];
   }
-}
-
-/** When an attempt failed: its start plus its duration (deterministic, whenever it is processed). */
-export function failedAt(attempt: DeliveryAttempt): number {
-  return attempt.attempted_at + Math.ceil(attempt.duration_ms);
-}
-
-/**
- * The final record of a delivery given up on (no POST is made); its id follows the last attempt's, and
- * its time is the last failure's, so replays produce the same record.
- */
-export function droppedAttempt(last: DeliveryAttempt, why: 'excluded' | 'exhausted'): DeliveryAttempt {
-  const lastReason = last.reason ?? last.error_class ?? 'failed';
-  return {
-    ...last,
-    attempt_id: attemptId(last.delivery_id, last.attempt + 1),
-    attempt: last.attempt + 1,
-    outcome: 'dropped',
-    http_status: null,
-    error_class: why === 'excluded' ? 'retry_excluded' : 'schedule_exhausted',
-    reason:
-      why === 'excluded'
-        ? `not retried: ${last.webhook} events are excluded from retries; last: ${lastReason}`
-        : `given up after ${last.attempt} attempt(s); last: ${lastReason}`,
-    duration_ms: 0,
-    attempted_at: failedAt(last),
-  };
-}
-
-/** The dropped attempt without its job (attemptMessage writes the job after the attempt's own fields). */
-function droppedHead(last: DeliveryAttempt, why: 'excluded' | 'exhausted'): AttemptHead {
-  const head: Partial<DeliveryAttempt> = droppedAttempt(last, why);
-  delete head.job;
-  return head as AttemptHead;
 }

@@ -7,7 +7,7 @@ import {
   type DomainRecord,
   type DomainWebhooksRecord,
 } from '@hookpost/contracts';
-import { applyConfigRecord, emptyConfigState, ownersOf } from './config-state';
+import { applyConfigRecord, emptyConfigState, ownersOf, primaryIn } from './config-state';
 
 const PRIMARY: AccountRecord = {
   kind: 'account',
@@ -152,5 +152,18 @@ describe('ownersOf', () => {
     const state = fullState();
     applyConfigRecord(state, configKey.account('acc_primary'), null);
     assert.deepEqual(ownersOf(state, 's.example.com'), { account: SUB, primary: null });
+  });
+});
+
+describe('primaryIn', () => {
+  it('given a primary, then it is its own primary; given a subaccount, then its parent', () => {
+    assert.equal(primaryIn(fullState(), PRIMARY), PRIMARY);
+    assert.deepEqual(primaryIn(fullState(), SUB), PRIMARY);
+  });
+
+  it('given a subaccount whose primary the view does not hold, then none', () => {
+    const state = fullState();
+    applyConfigRecord(state, configKey.account('acc_primary'), null);
+    assert.equal(primaryIn(state, SUB), undefined);
   });
 });

@@ -5,6 +5,7 @@ import type {
   DomainRecord,
   DomainWebhooksRecord,
 } from '@hookpost/contracts';
+import { primaryIdOf } from './accounts';
 
 /** The in-memory configuration view redaction and fan-out hold, folded from `webhook.config`. */
 export interface ConfigState {
@@ -49,7 +50,19 @@ export function applyConfigRecord(state: ConfigState, key: string, record: Confi
   }
 }
 
-/** The domain's owner account and, for a subaccount, its primary. */
+/**
+ * An account's primary as the view holds it (primaryIdOf): the account itself for a primary; a
+ * subaccount's parent, or undefined when the view does not hold it (not there yet, or deleted since).
+ */
+export function primaryIn(state: ConfigState, account: AccountRecord): AccountRecord | undefined {
+  const id = primaryIdOf(account);
+  return id === account.id ? account : state.accounts.get(id);
+}
+
+/**
+ * The domain's owner account and, for a subaccount, its primary (null for a primary account's domain,
+ * and for a subaccount whose primary the view does not hold).
+ */
 export function ownersOf(
   state: ConfigState,
   domainName: string,
@@ -58,6 +71,6 @@ export function ownersOf(
   if (!domain) return null;
   const account = state.accounts.get(domain.account_id);
   if (!account) return null;
-  const primary = account.parent_id ? (state.accounts.get(account.parent_id) ?? null) : null;
-  return { account, primary };
+  const primary = primaryIn(state, account);
+  return { account, primary: primary === account ? null : (primary ?? null) };
 }

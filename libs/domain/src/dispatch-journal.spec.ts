@@ -7,13 +7,12 @@ import {
   type DeliveryJob,
   type DeliveryJobHead,
 } from '@hookpost/contracts';
+import { INTERRUPTED_REASON, interruptedAttemptOf } from './attempts';
 import {
   endedLine,
   expectedRecordKey,
   recordedKey,
   unrecorded,
-  INTERRUPTED_REASON,
-  interruptedAttemptOf,
   parseJournal,
   writtenLine,
   writtenPayload,

@@ -1,19 +1,11 @@
-import {
-  attemptId,
-  decodeJson,
-  deliveryJobSchema,
-  interruptedAttemptId,
-  type AttemptHead,
-  type DeliveryJobHead,
-} from '@hookpost/contracts';
-import { attemptOf } from './dispatch';
+import { attemptId, decodeJson, deliveryJobSchema, type DeliveryJobHead } from '@hookpost/contracts';
 
 /**
  * The dispatch journal: a local append-only file that makes "one attempt event per POST" hold when the
  * dispatcher dies mid-request. A `W` line is written the moment a request has been handed to its
  * connection, an `E` line once that attempt's event is acknowledged by Kafka. A `W` without its `E`, found
  * when the dispatcher starts again, is a POST that may have arrived and has no event: it gets an
- * `interrupted` one.
+ * `interrupted` one (interruptedAttemptOf, in attempts.ts).
  *
  *   W <seq> <meta JSON>\t<job JSON>\n      meta: { t: attempted at (ms), a: account id, h: trace headers }
  *
@@ -97,28 +89,6 @@ function parseMeta(text: string): WrittenRequest | null {
     for (const [k, v] of Object.entries(m.h)) if (typeof v === 'string') headers[k] = v;
   }
   return { attemptedAt: m.t as number, accountId: m.a as string | null, traceHeaders: headers };
-}
-
-export const INTERRUPTED_REASON =
-  'outcome unknown: the dispatcher stopped after sending the request and before a response was recorded; ' +
-  'the delivery is made again';
-
-/**
- * The attempt event of a POST whose outcome was lost: failed, `interrupted`, under its own id, without
- * its job (never retried: `jobNeeded`).
- */
-export function interruptedAttemptOf(entry: OpenEntry): AttemptHead {
-  const attempt = attemptOf({
-    job: entry.job,
-    accountId: entry.accountId,
-    result: { outcome: 'failed', httpStatus: null, errorClass: 'interrupted', reason: INTERRUPTED_REASON },
-    durationMs: 0,
-    attemptedAt: entry.attemptedAt,
-  });
-  return {
-    ...attempt,
-    attempt_id: interruptedAttemptId(entry.job.delivery_id, entry.job.attempt, entry.attemptedAt),
-  };
 }
 
 /**

@@ -2,17 +2,22 @@ import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import {
-  attemptId,
   configKey,
-  deliveryAttemptSchema,
   deliveryId,
   type AccountRecord,
   type DeliveryJob,
   type DomainRecord,
 } from '@hookpost/contracts';
-import type { Classification } from './classify';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from './config-state';
-import { attemptOf, jobParts, parentSigningKeyFor, prepareDelivery, type PreparedDelivery } from './dispatch';
+import {
+  jobParts,
+  parentSigningKeyFor,
+  prepareDelivery,
+  prepareTestSend,
+  type PreparedDelivery,
+} from './dispatch';
+import { sampleEventData } from './samples/sample-event';
+import { expectEqual } from './testing/expect-equal';
 import type { MailgunSignature } from './signature';
 import { SEED_DELIVERED } from './testing/seed-events';
 
@@ -245,94 +250,52 @@ describe('parentSigningKeyFor', () => {
   });
 });
 
-describe('attemptOf', () => {
-  const result: Classification = {
-    outcome: 'failed',
-    httpStatus: 503,
-    errorClass: 'http_status',
-    reason: 'HTTP 503: busy',
-  };
-
-  it('given a job and its classification, when the attempt is built, then it is a valid attempt event, without the job (its record adds the job where needed)', () => {
-    const j = job('s.example.com', { attempt: 3, trigger: 'retry' });
-    const attempt = attemptOf({
-      job: j,
-      accountId: 'acc_sub',
-      result,
-      durationMs: 12.345678,
-      attemptedAt: NOW_MS,
-    });
-
-    assert.deepEqual(deliveryAttemptSchema.parse(attempt), attempt);
-    assert.deepEqual(attempt, {
-      attempt_id: attemptId(j.delivery_id, 3),
-      delivery_id: j.delivery_id,
-      event_id: j.event_id,
-      webhook: 'delivered',
+describe('prepareTestSend', () => {
+  const testSend = (account: AccountRecord, url = HOOK_URL) =>
+    prepareTestSend({
+      account,
       domain: 's.example.com',
-      account_id: 'acc_sub',
-      message_id: j.message_id,
-      url: HOOK_URL,
-      level: 'domain',
-      attempt: 3,
-      trigger: 'retry',
-      outcome: 'failed',
-      http_status: 503,
-      error_class: 'http_status',
-      reason: 'HTTP 503: busy',
-      duration_ms: 12.346,
-      attempted_at: NOW_MS,
+      webhook: 'delivered',
+      url,
+      eventId: 'test-event-1',
+      nowMs: NOW_MS,
+      token: TOKEN,
     });
+
+  it('given an account, then the sample event of the type on the domain is signed with its key, as a delivery is', () => {
+    const sent = testSend(PRIMARY);
+    const body = JSON.parse(sent.body) as Body;
+    assert.deepEqual(body.signature, {
+      timestamp: '1770146798',
+      token: TOKEN,
+      signature: hmac('key-primary-secret', '1770146798', TOKEN),
+    });
+    expectEqual(body['event-data'], sampleEventData('delivered', 's.example.com', NOW_MS, 'test-event-1'));
+    assert.deepEqual(sent.headers, {});
   });
 
-  it("given a job of the primary's account-level webhook, when the attempt is built, then it carries the webhook's owner", () => {
-    const j = job('s.example.com', { level: 'account', webhook_account_id: 'acc_primary' });
-    const attempt = attemptOf({ job: j, accountId: 'acc_sub', result, durationMs: 1, attemptedAt: NOW_MS });
-    assert.deepEqual(deliveryAttemptSchema.parse(attempt), attempt);
-    assert.deepEqual([attempt.account_id, attempt.webhook_account_id], ['acc_sub', 'acc_primary']);
+  it("given a subaccount, then it is signed with the subaccount's key only: never parent-signature", () => {
+    const body = JSON.parse(testSend(SUB).body) as Body;
+    assert.equal(body.signature.signature, hmac('key-sub-secret', '1770146798', TOKEN));
+    assert.equal('parent-signature' in body, false);
   });
 
-  it('given the same job and attempt number twice, when built, then the attempt id is the same (replays are idempotent)', () => {
-    const a = attemptOf({
-      job: job('p.example.com'),
-      accountId: null,
-      result,
-      durationMs: 1,
-      attemptedAt: 1,
+  it('given an account with Standard Webhooks on, then a test send carries the same signature headers as a delivery: webhook-id (its delivery id), -timestamp, -signature over the exact body', () => {
+    const account = { ...PRIMARY, standard_webhooks: true };
+    const s = state();
+    applyConfigRecord(s, configKey.account(PRIMARY.id), account);
+    const delivery = prepareDelivery(s, ...jobParts(job('p.example.com')), NOW_MS, TOKEN);
+    assert.ok(delivery.ok);
+    const sent = testSend(account);
+    assert.deepEqual(Object.keys(sent.headers), Object.keys(delivery.headers));
+    const id = deliveryId('test-event-1', HOOK_URL);
+    const mac = createHmac('sha256', Buffer.from('key-primary-secret'))
+      .update(`${id}.1770146798.${sent.body}`)
+      .digest('base64');
+    assert.deepEqual(sent.headers, {
+      'webhook-id': id,
+      'webhook-timestamp': '1770146798',
+      'webhook-signature': `v1,${mac}`,
     });
-    const b = attemptOf({
-      job: job('p.example.com'),
-      accountId: null,
-      result,
-      durationMs: 99,
-      attemptedAt: 2,
-    });
-    assert.equal(a.attempt_id, b.attempt_id);
-  });
-
-  it('given another attempt number or delivery, when built, then the attempt id differs', () => {
-    const base = attemptOf({
-      job: job('p.example.com'),
-      accountId: null,
-      result,
-      durationMs: 1,
-      attemptedAt: 1,
-    });
-    const next = attemptOf({
-      job: job('p.example.com', { attempt: 2 }),
-      accountId: null,
-      result,
-      durationMs: 1,
-      attemptedAt: 1,
-    });
-    const other = attemptOf({
-      job: job('p.example.com', { delivery_id: deliveryId('other-event', HOOK_URL) }),
-      accountId: null,
-      result,
-      durationMs: 1,
-      attemptedAt: 1,
-    });
-    assert.notEqual(next.attempt_id, base.attempt_id);
-    assert.notEqual(other.attempt_id, base.attempt_id);
   });
 });

@@ -1,14 +1,15 @@
 import {
-  attemptId,
+  deliveryId,
   type AccountRecord,
-  type AttemptHead,
   type DeliveryJob,
   type DeliveryJobHead,
+  type WebhookEventType,
 } from '@hookpost/contracts';
-import type { Classification } from './classify';
+import { isSubaccount, primaryIdOf } from './accounts';
 import { ownersOf, type ConfigState } from './config-state';
 import { eventDataAtAttempt, type AttemptEventData } from './redact-at-attempt';
-import { standardWebhookHeaders, webhookBodyAround } from './signature';
+import { sampleEventData } from './samples/sample-event';
+import { signedRequest, type SignedRequest } from './signature';
 
 export type PreparedDelivery =
   | { ok: true; accountId: string; body: string; headers: Record<string, string>; data: AttemptEventData }
@@ -46,12 +47,12 @@ export function parentSigningKeyFor(
 }
 
 /**
- * The signed body of one attempt: signed with the domain owner's key, plus `parent-signature` with the
- * primary's key for a subaccount's domain (see parentSigningKeyFor); and, when the account opted in, the
- * Standard Webhooks headers over that exact body. The event data is put under the PII policy in force
- * now (`eventDataAtAttempt`: parsed only when that changes it) and goes into the body as JSON text, as it
- * came; `data` is what was attempted (what a failure's attempt event carries on). Time and token come in,
- * so this stays pure.
+ * The signed body of one attempt (signedRequest): signed with the domain owner's key, plus
+ * `parent-signature` with the primary's key for a subaccount's domain (see parentSigningKeyFor); and, when
+ * the account opted in, the Standard Webhooks headers over that exact body. The event data is put under
+ * the PII policy in force now (`eventDataAtAttempt`: parsed only when that changes it) and goes into the
+ * body as JSON text, as it came; `data` is what was attempted (what a failure's attempt event carries
+ * on). Time and token come in, so this stays pure.
  */
 export function prepareDelivery(
   state: ConfigState,
@@ -65,58 +66,48 @@ export function prepareDelivery(
   if (!owners)
     return { ok: false, accountId: null, reason: `no account configured for domain ${job.domain}`, data };
   const { account, primary } = owners;
-  if (account.parent_id !== null && primary === null) {
+  if (primary === null && isSubaccount(account)) {
     return {
       ok: false,
       accountId: account.id,
-      reason: `primary account ${account.parent_id} is not configured`,
+      reason: `primary account ${primaryIdOf(account)} is not configured`,
       data,
     };
   }
-  const timestamp = String(Math.floor(nowMs / 1000));
-  const body = webhookBodyAround({
-    eventDataJson: data.json,
-    signingKey: account.signing_key,
+  const { body, headers } = signedRequest({
+    account,
     parentSigningKey: parentSigningKeyFor(state, job, primary),
-    timestamp,
+    deliveryId: job.delivery_id,
+    eventDataJson: data.json,
+    nowMs,
     token,
   });
-  const headers = account.standard_webhooks
-    ? standardWebhookHeaders(account.signing_key, job.delivery_id, timestamp, body)
-    : {};
   return { ok: true, accountId: account.id, body, headers, data };
 }
 
 /**
- * The attempt event of one POST (or of a failure to make it), with its deterministic id; without the job,
- * which its record carries only where a later attempt may need it (`jobNeeded`).
+ * Mailgun's "test webhook": a sample payload of the event type on the domain, signed as a real delivery
+ * of the account is (signedRequest: Mailgun's signature, and the Standard Webhooks headers when the
+ * account has them on, `webhook-id` being the delivery id of the sample event and the URL). Never with
+ * `parent-signature`: the caller picks the URL and receives the triple, and Mailgun's signature covers
+ * timestamp + token only, so it would be valid for any body sent to the primary. Event id, time and token
+ * come in, so this stays pure.
  */
-export function attemptOf(input: {
-  job: DeliveryJobHead;
-  accountId: string | null;
-  result: Classification;
-  durationMs: number;
-  attemptedAt: number;
-}): AttemptHead {
-  const { job, result } = input;
-  return {
-    attempt_id: attemptId(job.delivery_id, job.attempt),
-    delivery_id: job.delivery_id,
-    event_id: job.event_id,
-    webhook: job.webhook,
-    domain: job.domain,
-    account_id: input.accountId,
-    ...(job.webhook_account_id !== undefined && { webhook_account_id: job.webhook_account_id }),
-    message_id: job.message_id,
-    url: job.url,
-    level: job.level,
-    attempt: job.attempt,
-    trigger: job.trigger,
-    outcome: result.outcome,
-    http_status: result.httpStatus,
-    error_class: result.errorClass,
-    reason: result.reason,
-    duration_ms: Math.round(input.durationMs * 1000) / 1000,
-    attempted_at: input.attemptedAt,
-  };
+export function prepareTestSend(input: {
+  account: { signing_key: string; standard_webhooks: boolean };
+  domain: string;
+  webhook: WebhookEventType;
+  url: string;
+  eventId: string;
+  nowMs: number;
+  token: string;
+}): SignedRequest {
+  return signedRequest({
+    account: input.account,
+    parentSigningKey: null,
+    deliveryId: deliveryId(input.eventId, input.url),
+    eventDataJson: JSON.stringify(sampleEventData(input.webhook, input.domain, input.nowMs, input.eventId)),
+    nowMs: input.nowMs,
+    token: input.token,
+  });
 }

@@ -1,5 +1,5 @@
 import type { DeliveryJob, DeliveryJobHead } from '@hookpost/contracts';
-import type { ConfigState } from './config-state';
+import { primaryIn, type ConfigState } from './config-state';
 import { isRedacted, redactEventData } from './redact';
 
 /**
@@ -13,8 +13,7 @@ export function redactionRequired(state: ConfigState, domainName: string): boole
   if (domain.redact_pii) return true;
   const account = state.accounts.get(domain.account_id);
   if (!account) return true;
-  const primary = account.parent_id ? state.accounts.get(account.parent_id) : account;
-  return primary?.redact_pii ?? true;
+  return primaryIn(state, account)?.redact_pii ?? true;
 }
 
 /**

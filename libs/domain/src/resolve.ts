@@ -1,4 +1,5 @@
 import type { WebhookEventType } from '@hookpost/contracts';
+import { primaryIdOf } from './accounts';
 import type { ConfigState } from './config-state';
 
 export interface Endpoint {
@@ -43,9 +44,9 @@ export function resolveOwnedEndpoints(
   for (const url of state.domainWebhooks.get(domainName)?.webhooks[webhook] ?? []) {
     byUrl.set(url, { url, level: 'domain', account_id: owner });
   }
-  const accountIds = [owner];
-  const parent = state.accounts.get(owner)?.parent_id;
-  if (parent) accountIds.push(parent);
+  const account = state.accounts.get(owner);
+  const primary = account ? primaryIdOf(account) : owner;
+  const accountIds = primary === owner ? [owner] : [owner, primary];
   for (const accountId of accountIds) {
     for (const hook of state.accountWebhooks.get(accountId)?.webhooks ?? []) {
       if (!hook.event_types.includes(webhook)) continue;

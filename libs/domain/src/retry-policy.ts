@@ -1,4 +1,5 @@
-import type { ErrorClass } from '@hookpost/contracts';
+import type { AttemptOutcome, ErrorClass } from '@hookpost/contracts';
+import { isFinal, type GiveUpReason } from './attempts';
 
 /** One step of the retry schedule: the delay in ms and its label (`10m`, `1h`, `2s`). */
 export interface RetryStep {
@@ -39,18 +40,18 @@ export function delayLabels(schedule: readonly RetryStep[]): string[] {
 
 export type RetryDecision =
   | { kind: 'retry'; step: RetryStep; dueAt: number; nextAttempt: number }
-  | { kind: 'give_up'; why: 'excluded' | 'exhausted' }
+  | { kind: 'give_up'; why: GiveUpReason }
   | { kind: 'done' };
 
 /**
- * What follows an attempt: delivered or rejected -> done; failed -> the next step of the schedule, due
- * its delay after the failure (the attempt's start + its duration: the same on every replay, so a
- * retry service that was down catches up instead of pushing jobs later), or give up when the schedule
- * is used up; excluded event types are never retried. An interrupted POST is not retried either: its job
+ * What follows an attempt: a final one (isFinal: delivered, rejected, dropped) -> done; failed -> the
+ * next step of the schedule, due its delay after the failure (the attempt's start + its duration: the
+ * same on every replay, so a retry service that was down catches up instead of pushing jobs later), or
+ * give up when the schedule is used up; excluded event types are never retried. An interrupted POST is not retried either: its job
  * was never committed, so it is delivered again from its own topic.
  */
 export function decideRetry(input: {
-  outcome: 'delivered' | 'rejected' | 'failed' | 'dropped';
+  outcome: AttemptOutcome;
   errorClass: ErrorClass | null;
   attempt: number;
   webhook: string;
@@ -58,7 +59,7 @@ export function decideRetry(input: {
   excludedEvents: ReadonlySet<string>;
   failedAt: number;
 }): RetryDecision {
-  if (input.outcome !== 'failed' || input.errorClass === 'interrupted') return { kind: 'done' };
+  if (isFinal(input.outcome) || input.errorClass === 'interrupted') return { kind: 'done' };
   if (input.excludedEvents.has(input.webhook)) return { kind: 'give_up', why: 'excluded' };
   const step = input.schedule[input.attempt - 1];
   if (!step) return { kind: 'give_up', why: 'exhausted' };

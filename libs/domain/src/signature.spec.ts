@@ -8,6 +8,7 @@ import {
   newToken,
   sign,
   signatureOf,
+  signedRequest,
   verifySignature,
   webhookBody,
   type MailgunSignature,
@@ -156,5 +157,46 @@ describe('Standard Webhooks', () => {
     );
     assert.equal(headers['webhook-id'], 'dlv_1');
     assert.equal(headers['webhook-timestamp'], '1700000000');
+  });
+});
+
+describe('signedRequest', () => {
+  const input = {
+    parentSigningKey: null,
+    deliveryId: 'dlv_1',
+    eventDataJson: JSON.stringify(SEED_DELIVERED),
+    nowMs: Number(TIMESTAMP) * 1000 + 999,
+    token: TOKEN,
+  };
+
+  it('given an account without Standard Webhooks, then the body is signed with its key and no header is added', () => {
+    const signed = signedRequest({ ...input, account: { signing_key: KEY, standard_webhooks: false } });
+    const body = JSON.parse(signed.body) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body), ['signature', 'event-data']);
+    assert.deepEqual(body.signature, sign(KEY, TIMESTAMP, TOKEN));
+    assert.equal(verifySignature(KEY, body.signature as MailgunSignature), true);
+    assert.deepEqual(signed.headers, {});
+  });
+
+  it('given an account with Standard Webhooks on, then its three headers sign the exact body, the delivery id as webhook-id', () => {
+    const signed = signedRequest({ ...input, account: { signing_key: KEY, standard_webhooks: true } });
+    const mac = createHmac('sha256', Buffer.from(KEY))
+      .update(`dlv_1.${TIMESTAMP}.${signed.body}`)
+      .digest('base64');
+    assert.deepEqual(signed.headers, {
+      'webhook-id': 'dlv_1',
+      'webhook-timestamp': TIMESTAMP,
+      'webhook-signature': `v1,${mac}`,
+    });
+  });
+
+  it('given a parent key, then the body carries parent-signature over the same timestamp and token', () => {
+    const signed = signedRequest({
+      ...input,
+      parentSigningKey: PARENT_KEY,
+      account: { signing_key: KEY, standard_webhooks: false },
+    });
+    const body = JSON.parse(signed.body) as Record<string, MailgunSignature>;
+    assert.equal(body['parent-signature'].signature, expectedHmac(PARENT_KEY, TIMESTAMP, TOKEN));
   });
 });

@@ -103,3 +103,38 @@ export function standardWebhookHeaders(
     'webhook-signature': standardWebhookSignature(Buffer.from(signingKey, 'utf8'), id, timestampS, body),
   };
 }
+
+/** One signed POST: its body and the headers that go with it. */
+export interface SignedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The signing of every POST, real deliveries and test sends alike: the body around the event data's
+ * JSON with Mailgun's `signature` (the account's key), `parent-signature` when a parent key is given,
+ * and, when the account opted in, the Standard Webhooks headers over that exact body, the delivery id as
+ * `webhook-id`. The timestamp is whole seconds of `nowMs`; time and token come in, so this stays pure.
+ */
+export function signedRequest(input: {
+  account: { signing_key: string; standard_webhooks: boolean };
+  parentSigningKey: string | null;
+  deliveryId: string;
+  eventDataJson: string;
+  nowMs: number;
+  token: string;
+}): SignedRequest {
+  const { account } = input;
+  const timestamp = String(Math.floor(input.nowMs / 1000));
+  const body = webhookBodyAround({
+    eventDataJson: input.eventDataJson,
+    signingKey: account.signing_key,
+    parentSigningKey: input.parentSigningKey,
+    timestamp,
+    token: input.token,
+  });
+  const headers = account.standard_webhooks
+    ? standardWebhookHeaders(account.signing_key, input.deliveryId, timestamp, body)
+    : {};
+  return { body, headers };
+}

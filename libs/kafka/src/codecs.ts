@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
-import { compressFrame, decompressFrame } from 'lz4-napi';
+import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 
 /** What kafkajs asks of a codec: `compress` gets its encoder, `decompress` a batch's records. */
 interface Codec {
@@ -14,10 +14,15 @@ interface Codec {
  * LZ4 as Kafka writes it since message format v1: the LZ4 *frame* format (magic 0x184D2204), which Java's
  * client (KafkaLZ4BlockOutputStream) and librdkafka both write. lz4-napi (lz4_flex, prebuilt binaries, no
  * install script) reads and writes frames.
+ *
+ * Synchronously: a batch is at most a fetch's bytes (128 KiB per partition here), tens of microseconds of
+ * LZ4, less than the hop to libuv's thread pool and back. On the pool, each of its four threads also
+ * allocated the outputs in a malloc arena of its own: fan-out's peak RSS in the bench was 338 MB with the
+ * pool, 297 MB without (one A/B pair), its V8 heap the same.
  */
 export const lz4Codec: Codec = {
-  compress: (encoder) => compressFrame(encoder.buffer),
-  decompress: (buffer) => decompressFrame(buffer),
+  compress: async (encoder) => compressFrameSync(encoder.buffer),
+  decompress: async (buffer) => decompressFrameSync(buffer),
 };
 
 type ZstdZlib = {

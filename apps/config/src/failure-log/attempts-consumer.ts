@@ -9,7 +9,7 @@ import { ConsumerDrain } from '@hookpost/kafka/drain';
 import type { FetchPacing } from '@hookpost/kafka/fetch';
 import { reportBatchLag } from '@hookpost/telemetry/metrics';
 import { withProcessSpanSync } from '@hookpost/telemetry/trace-context';
-import { projectBatch, type ProjectedBatch, type Projection } from './failure-log';
+import { projectBatch, type ProjectedBatch, type Projection } from '@hookpost/domain';
 
 export interface BatchContext {
   topic: string;

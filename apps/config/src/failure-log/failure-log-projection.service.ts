@@ -11,9 +11,9 @@ import type { Logger } from 'pino';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
 import { BACKGROUND_FETCH, BatchingProducer, rejectedRecord } from '@hookpost/kafka';
 import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
+import type { FailureRow, ProjectedBatch } from '@hookpost/domain';
 import type { ConfigEnv } from '../env';
 import { AttemptsConsumer, tracedProjection } from './attempts-consumer';
-import type { FailureRow, ProjectedBatch } from './failure-log';
 import {
   FAILURE_LOG_GROUP,
   FAILURE_LOG_TABLE,

@@ -11,14 +11,15 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { fieldList } from '@hookpost/domain';
+import { fieldList, pagingLinks } from '@hookpost/domain';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { CurrentCaller, type Caller } from '../auth/caller';
 import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { FormBody } from '../http-setup';
-import { oneUrlOf, type Form } from '../webhooks/forms';
+import { parseForm } from '../validation';
+import type { Form } from '../webhooks/forms';
+import { resendForm } from './failure-log.schemas';
 import { FailureLogService, type FailurePage } from './failure-log.service';
-import { pagingLinks } from './query';
 
 /** The request's own URL without its query: paging links are full URLs, as in Mailgun's events API. */
 function baseOf(req: Request): string {
@@ -66,12 +67,7 @@ export class FailureLogController {
     @Body() form: Form,
     @Query('url') url: unknown,
   ) {
-    const given = fieldList(form?.url).length > 0 ? form?.url : url;
-    return this.failures.resend(
-      caller,
-      domain,
-      eventId,
-      fieldList(given).length > 0 ? oneUrlOf(given) : null,
-    );
+    const fields = fieldList(form?.url).length > 0 ? form : { url };
+    return this.failures.resend(caller, domain, eventId, parseForm(resendForm, fields).url ?? null);
   }
 }

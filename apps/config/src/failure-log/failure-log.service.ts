@@ -4,30 +4,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { HEADERS, SCHEMAS, TOPICS, topicName } from '@hookpost/contracts';
 import { BatchingProducer, jsonMessage } from '@hookpost/kafka';
+import {
+  accountScope,
+  domainScope,
+  failureItem,
+  pageTokens,
+  parseFailureQuery,
+  planResend,
+  visibleWebhookOwners,
+  type FailureItem,
+  type FailureQuery,
+  type FailureScope,
+  type Paging,
+} from '@hookpost/domain';
 import { ENV } from '@hookpost/runtime';
 import type { Caller } from '../auth/caller';
 import type { ConfigEnv } from '../env';
 import { ApiError, ApiErrorCode } from '../errors';
 import { ownedDomain } from '../ownership';
 import { badRequest, notFound } from '../validation';
-import {
-  claimResends,
-  latestFailures,
-  listFailures,
-  resentUpTo,
-  type FailureScope,
-  type Sql,
-} from './failure-log.store';
-import {
-  failureItem,
-  pageTokens,
-  parseFailureQuery,
-  type FailureItem,
-  type FailureQuery,
-  type Paging,
-} from './query';
-import { visibleWebhookOwners } from './failure-log';
-import { planResend } from './resend';
+import { claimResends, latestFailures, listFailures, resentUpTo, type Sql } from './failure-log.store';
 
 /** One page of a list and the tokens of its four paging links (null: the first page, no token). */
 export interface FailurePage {
@@ -77,7 +73,7 @@ export class FailureLogService {
 
   async listForDomain(caller: Caller, domain: string, query: FailureQuery): Promise<FailurePage> {
     const d = await ownedDomain(this.db.manager, caller, domain);
-    return this.page({ kind: 'domain', domain: d.name, owners: visibleWebhookOwners(caller) }, query);
+    return this.page(domainScope(caller, d.name), query);
   }
 
   /**
@@ -85,11 +81,7 @@ export class FailureLogService {
    * it); a primary account also those of its subaccounts.
    */
   listForAccount(caller: Caller, query: FailureQuery): Promise<FailurePage> {
-    const scope: FailureScope =
-      caller.parentId === null
-        ? { kind: 'primary', accountId: caller.accountId }
-        : { kind: 'account', accountId: caller.accountId, owners: visibleWebhookOwners(caller) };
-    return this.page(scope, query);
+    return this.page(accountScope(caller), query);
   }
 
   private async page(scope: FailureScope, query: FailureQuery): Promise<FailurePage> {

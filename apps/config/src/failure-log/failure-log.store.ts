@@ -5,10 +5,15 @@
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { FailureRow } from './failure-log';
+import {
+  pageOrder,
+  type FailureQuery,
+  type FailureRow,
+  type FailureScope,
+  type LatestFailure,
+  type ListedFailureFields,
+} from '@hookpost/domain';
 import { FAILURE_LOG_COLUMNS, pgJson } from './pg-text';
-import { pageOrder, type FailureQuery, type ListedFailureFields } from './query';
-import type { LatestFailure } from './resend';
 
 /** Runs one statement and answers its rows. */
 export type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
@@ -39,7 +44,7 @@ const fromMs = (expr: string) => `(timestamptz 'epoch' + ${expr} * interval '1 m
 /**
  * One statement for a whole batch: the rows travel as one JSON array (json_to_recordset: as fast as
  * unnest of one array per column, and one parameter; `json`, so only each row's job is built as jsonb),
- * the primary account is resolved from `accounts` in the same statement, and an
+ * the primary account is resolved from `accounts` in the same statement (primaryIdOf, in SQL), and an
  * attempt id already there is overwritten (the later record of a redelivered attempt wins, as in offset
  * order). `$1` is the JSON array of FailureRow.
  */
@@ -86,15 +91,6 @@ export async function copyText(
   stream.end(Buffer.from(text.buffer, text.byteOffset, text.byteLength));
   await finished(stream);
 }
-
-/**
- * Whose failures a list shows: of a domain or of a subaccount's domains, the rows of `owners`' webhooks
- * only; of a primary, every row of its and its subaccounts' domains (all made by its or their webhooks).
- */
-export type FailureScope =
-  | { kind: 'domain'; domain: string; owners: readonly string[] }
-  | { kind: 'account'; accountId: string; owners: readonly string[] }
-  | { kind: 'primary'; accountId: string };
 
 /**
  * A row's webhook owner: rows written before the column existed have none, and fall back to the

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
-import type { FailureRow } from './failure-log';
+import type { FailureRow } from '@hookpost/domain';
 import { MAX_EPOCH_MS } from '@hookpost/contracts';
 import { FAILURE_LOG_COLUMNS, copyBytes, copyField, copyRows, isoTime, pgJson, pgString } from './pg-text';
 

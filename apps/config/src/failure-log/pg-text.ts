@@ -5,7 +5,7 @@
  * every retry: it becomes U+FFFD, in both forms alike. Pure.
  */
 import { MAX_EPOCH_MS } from '@hookpost/contracts';
-import type { FailureRow } from './failure-log';
+import type { FailureRow } from '@hookpost/domain';
 
 /** A `\u0000` escape in JSON text (an odd run of backslashes before `u0000`; an even run is literal text). */
 const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;

@@ -28,8 +28,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
+import { projectBatch, type Projection } from '@hookpost/domain';
 import { AttemptsConsumer } from './attempts-consumer';
-import { projectBatch, type Projection } from './failure-log';
 import {
   copyText,
   FAILURE_LOG_TABLE,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { IHeaders } from 'kafkajs';
 import Piscina from 'piscina';
 import { ATTEMPT_OUTCOMES } from '@hookpost/contracts';
-import { loggedPart } from './failure-log';
+import { loggedPart } from '@hookpost/domain';
 import type { DecodedBatch, DecodeTask, DecoderData } from './replay-decoder.types';
 
 export type { DecodedBatch } from './replay-decoder.types';

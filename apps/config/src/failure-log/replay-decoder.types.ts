@@ -1,5 +1,5 @@
 import { transferableSymbol, valueSymbol } from 'piscina';
-import type { Projection } from './failure-log';
+import type { Projection } from '@hookpost/domain';
 
 /** What the decoder workers start with: each subaccount's parent (a snapshot of `accounts`). */
 export interface DecoderData {

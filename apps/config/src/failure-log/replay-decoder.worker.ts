@@ -5,12 +5,13 @@
  */
 import { move, workerData } from 'piscina';
 import { ATTEMPT_OUTCOMES } from '@hookpost/contracts';
-import { partRecord, projectBatch, type AttemptRecord } from './failure-log';
+import { partRecord, primaryIdOf, projectBatch, type AttemptRecord } from '@hookpost/domain';
 import { copyBytes } from './pg-text';
 import { TransferredBatch, type DecodeTask, type DecoderData } from './replay-decoder.types';
 
 const parents = new Map((workerData as DecoderData).subaccounts);
-const primaryOf = (accountId: string) => parents.get(accountId) ?? accountId;
+const primaryOf = (accountId: string) =>
+  primaryIdOf({ id: accountId, parent_id: parents.get(accountId) ?? null });
 
 /** Answers the batch's DecodedBatch, transferred (piscina's `move`). */
 export default function decode(task: DecodeTask) {

@@ -1,18 +1,8 @@
 import { Body, Controller, Delete, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
 import { AdminGuard } from '../auth/admin.guard';
 import { validateBody } from '../validation';
+import { createAccountBody, createDomainBody, createKeyBody } from './provisioning.schemas';
 import { ProvisioningService } from './provisioning.service';
-
-const createAccountBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  parent_account_id: z.string().min(1).nullable().optional(),
-});
-const createDomainBody = z.object({
-  name: z.string().trim().min(1).max(253),
-  account_id: z.string().min(1),
-});
-const createKeyBody = z.object({ description: z.string().max(200).optional() });
 
 /** Internal provisioning API for the platform (`Authorization: Bearer $ADMIN_TOKEN`). */
 @Controller('internal/v1')

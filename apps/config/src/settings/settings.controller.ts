@@ -9,43 +9,14 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { z } from 'zod';
-import { fieldList } from '@hookpost/domain';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { CurrentCaller, type Caller } from '../auth/caller';
 import { FormBody } from '../http-setup';
-import { badRequest } from '../validation';
-import { booleanOf, type Form } from '../webhooks/forms';
-import { SettingsService, type FeaturesChange } from './settings.service';
-
-const featureValue = z.object({ enabled: z.boolean() }).strict();
-
-/** A feature field as mailgun.js sends it: a JSON text `{"enabled": true}` in a form field; absent -> undefined. */
-function featureOf(form: Form, field: string): boolean | undefined {
-  const raw = fieldList(form?.[field])[0];
-  if (raw === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return badRequest(`${field} must be JSON like {"enabled": true}`);
-  }
-  const value = featureValue.safeParse(parsed);
-  return value.success ? value.data.enabled : badRequest(`${field} must be JSON like {"enabled": true}`);
-}
-
-function featuresOf(form: Form): FeaturesChange {
-  const change = {
-    webhooks_redact_pii: featureOf(form, 'webhooks_redact_pii'),
-    standard_webhooks: featureOf(form, 'standard_webhooks'),
-    parent_signature: featureOf(form, 'parent_signature'),
-  };
-  if (Object.values(change).every((v) => v === undefined)) {
-    badRequest('webhooks_redact_pii, standard_webhooks or parent_signature is required');
-  }
-  return change;
-}
+import { parseForm } from '../validation';
+import type { Form } from '../webhooks/forms';
+import { domainUpdateForm, featuresUpdateForm } from './settings.schemas';
+import { SettingsService } from './settings.service';
 
 /** Domain settings (Mailgun v4 domains): PII redaction per domain. */
 @Controller('v4/domains/:domain')
@@ -61,11 +32,7 @@ export class DomainSettingsController {
 
   @Put()
   update(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Body() form: Form) {
-    return this.settings.setDomainPii(
-      caller,
-      domain,
-      booleanOf(form?.webhooks_redact_pii, 'webhooks_redact_pii'),
-    );
+    return this.settings.setDomainPii(caller, domain, parseForm(domainUpdateForm, form).webhooks_redact_pii);
   }
 }
 
@@ -83,7 +50,7 @@ export class AccountSettingsController {
 
   @Put('features')
   updateFeatures(@CurrentCaller() caller: Caller, @Body() form: Form) {
-    return this.settings.setFeatures(caller, featuresOf(form));
+    return this.settings.setFeatures(caller, parseForm(featuresUpdateForm, form));
   }
 
   @Get('http_signing_key')

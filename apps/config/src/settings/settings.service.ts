@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { standardWebhooksSecret } from '@hookpost/domain';
+import { isSubaccount, primaryIdOf, standardWebhooksSecret } from '@hookpost/domain';
 import { AccountEntity, DomainEntity } from '@hookpost/persistence';
 import type { Caller } from '../auth/caller';
 import { ApiError, ApiErrorCode } from '../errors';
@@ -78,7 +78,7 @@ export class SettingsService {
   async getFeatures(caller: Caller): Promise<FeaturesView> {
     const account = await callerAccount(this.db.manager, caller);
     const standard_webhooks = { enabled: account.standard_webhooks };
-    if (account.parent_id === null) {
+    if (!isSubaccount(account)) {
       return {
         features: {
           webhooks_redact_pii: { enabled: account.redact_pii, inherited: false },
@@ -87,7 +87,7 @@ export class SettingsService {
         },
       };
     }
-    const primary = await this.db.getRepository(AccountEntity).findOneBy({ id: account.parent_id });
+    const primary = await this.db.getRepository(AccountEntity).findOneBy({ id: primaryIdOf(account) });
     return {
       features: {
         webhooks_redact_pii: { enabled: primary?.redact_pii ?? false, inherited: true },
@@ -104,13 +104,13 @@ export class SettingsService {
   async setFeatures(caller: Caller, change: FeaturesChange): Promise<FeaturesView & { message: string }> {
     await this.db.transaction(async (m) => {
       const account = await callerAccount(m, caller, true);
-      if (change.webhooks_redact_pii !== undefined && account.parent_id !== null) {
+      if (change.webhooks_redact_pii !== undefined && isSubaccount(account)) {
         throw new ApiError(
           ApiErrorCode.Forbidden,
           'webhooks_redact_pii is set on the primary account; subaccounts inherit it',
         );
       }
-      if (change.parent_signature !== undefined && account.parent_id !== null) {
+      if (change.parent_signature !== undefined && isSubaccount(account)) {
         throw new ApiError(
           ApiErrorCode.Forbidden,
           'parent_signature is set on the primary account; subaccounts inherit it',

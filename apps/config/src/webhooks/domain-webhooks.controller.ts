@@ -15,8 +15,15 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { CurrentCaller, type Caller } from '../auth/caller';
 import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { FormBody } from '../http-setup';
+import { parseField, parseForm } from '../validation';
+import {
+  domainWebhookCreateForm,
+  domainWebhookTestForm,
+  domainWebhookUrlForm,
+  domainWebhookUrlsForm,
+} from './domain-webhooks.schemas';
 import { DomainWebhooksService } from './domain-webhooks.service';
-import { eventTypesOf, oneUrlOf, urlsOf, webhookNameOf, type Form } from './forms';
+import { oneUrl, webhookName, type Form } from './forms';
 import { WebhookTesterService } from './webhook-tester.service';
 
 /** Mailgun v3 domain webhooks: one event type and its URLs. */
@@ -36,13 +43,14 @@ export class DomainWebhooksController {
 
   @Get(':name')
   get(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Param('name') name: string) {
-    return this.webhooks.get(caller, domain, webhookNameOf(name));
+    return this.webhooks.get(caller, domain, parseField(webhookName, name));
   }
 
   @Post()
   @HttpCode(200)
   create(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Body() form: Form) {
-    return this.webhooks.create(caller, domain, webhookNameOf(form?.id), urlsOf(form));
+    const { id, url } = parseForm(domainWebhookCreateForm, form);
+    return this.webhooks.create(caller, domain, id, url);
   }
 
   @Put(':name')
@@ -52,12 +60,13 @@ export class DomainWebhooksController {
     @Param('name') name: string,
     @Body() form: Form,
   ) {
-    return this.webhooks.update(caller, domain, webhookNameOf(name), urlsOf(form));
+    const type = parseField(webhookName, name);
+    return this.webhooks.update(caller, domain, type, parseForm(domainWebhookUrlsForm, form).url);
   }
 
   @Delete(':name')
   remove(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Param('name') name: string) {
-    return this.webhooks.delete(caller, domain, webhookNameOf(name));
+    return this.webhooks.delete(caller, domain, parseField(webhookName, name));
   }
 
   /** Sends a signed sample payload of the event type to `url`; answers the target's status and body. */
@@ -68,7 +77,8 @@ export class DomainWebhooksController {
     @Param('name') name: string,
     @Body() form: Form,
   ) {
-    return this.tester.test(caller, domain, webhookNameOf(name), oneUrlOf(form?.url));
+    const type = parseField(webhookName, name);
+    return this.tester.test(caller, domain, type, parseForm(domainWebhookTestForm, form).url);
   }
 }
 
@@ -82,12 +92,14 @@ export class DomainWebhooksV4Controller {
   @Post()
   @HttpCode(200)
   create(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Body() form: Form) {
-    return this.webhooks.addUrl(caller, domain, oneUrlOf(form?.url), eventTypesOf(form));
+    const { url, event_types } = parseForm(domainWebhookUrlForm, form);
+    return this.webhooks.addUrl(caller, domain, url, event_types);
   }
 
   @Put()
   update(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Body() form: Form) {
-    return this.webhooks.setUrlTypes(caller, domain, oneUrlOf(form?.url), eventTypesOf(form));
+    const { url, event_types } = parseForm(domainWebhookUrlForm, form);
+    return this.webhooks.setUrlTypes(caller, domain, url, event_types);
   }
 
   @Delete()
@@ -97,6 +109,6 @@ export class DomainWebhooksV4Controller {
     @Query('url') url: unknown,
     @Body() form: Form,
   ) {
-    return this.webhooks.removeUrl(caller, domain, oneUrlOf(url ?? form?.url));
+    return this.webhooks.removeUrl(caller, domain, parseField(oneUrl, url ?? form?.url));
   }
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { WebhookEventType } from '@hookpost/contracts';
-import { newToken, parseCidrList, sampleEventData, webhookBody } from '@hookpost/domain';
+import { newToken, parseCidrList, prepareTestSend } from '@hookpost/domain';
 import { WebhookSender } from '@hookpost/outbound';
 import { ENV } from '@hookpost/runtime';
 import type { Caller } from '../auth/caller';
@@ -17,9 +17,10 @@ export interface TestSendResult {
 }
 
 /**
- * Mailgun's "test webhook": POSTs a signed sample payload of the event type to a URL, through the same
- * sender as real deliveries (destination policy, deadline, no redirects), and reports what came back.
- * Signed with the caller's key only, never with `parent-signature`.
+ * Mailgun's "test webhook": POSTs a sample payload of the event type to a URL, signed as real deliveries
+ * are (prepareTestSend: the caller's key, never `parent-signature`; the Standard Webhooks headers when the
+ * account has them on), through the same sender (destination policy, deadline, no redirects), and
+ * reports what came back.
  */
 @Injectable()
 export class WebhookTesterService implements OnApplicationShutdown {
@@ -39,17 +40,16 @@ export class WebhookTesterService implements OnApplicationShutdown {
   async test(caller: Caller, domain: string, name: WebhookEventType, url: string): Promise<TestSendResult> {
     const d = await ownedDomain(this.db.manager, caller, domain);
     const account = await callerAccount(this.db.manager, caller);
-    const now = Date.now();
-    const body = webhookBody({
-      eventData: sampleEventData(name, d.name, now, randomBytes(16).toString('base64url')),
-      signingKey: account.signing_key,
-      // Never the primary's signature: the caller picks the URL and receives the triple, and Mailgun's
-      // signature covers timestamp + token only, so it would be valid for any body sent to the primary.
-      parentSigningKey: null,
-      timestamp: String(Math.floor(now / 1000)),
+    const { body, headers } = prepareTestSend({
+      account,
+      domain: d.name,
+      webhook: name,
+      url,
+      eventId: randomBytes(16).toString('base64url'),
+      nowMs: Date.now(),
       token: newToken(),
     });
-    const { result } = await this.sender.post(url, body, {});
+    const { result } = await this.sender.post(url, body, headers);
     if (result.kind === 'response') return { code: result.status, message: result.body };
     if (result.errorClass === 'destination_refused' || result.errorClass === 'invalid_url') {
       badRequest(result.message);

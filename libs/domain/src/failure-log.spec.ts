@@ -1,18 +1,19 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
+import { expectEqual } from './testing/expect-equal';
 import {
   decodeLoggedAttempt,
   failureReason,
   failureRowOf,
-  isFinal,
   MAX_REASON_CHARS,
   MAX_KEY_BYTES,
   projectBatch,
   rowProblem,
   visibleWebhookOwners,
+  accountScope,
+  domainScope,
 } from './failure-log';
-import { sampleAttempt, sampleJob } from './testing/fixtures';
+import { sampleAttempt, sampleJob } from './testing/delivery-fixtures';
 
 const message = (offset: number, value: unknown) => ({
   offset: String(offset),
@@ -30,6 +31,36 @@ describe('visibleWebhookOwners', () => {
 
   it('given a primary, then its own', () => {
     expectEqual(visibleWebhookOwners({ accountId: 'P', parentId: null, viaPrimary: false }), ['P']);
+  });
+});
+
+describe('accountScope / domainScope', () => {
+  it("given a primary, then its account-wide list is every row of its and its subaccounts' domains", () => {
+    expectEqual(accountScope({ accountId: 'P', parentId: null, viaPrimary: false }), {
+      kind: 'primary',
+      accountId: 'P',
+    });
+  });
+
+  it("given a subaccount, then its account-wide list is its domains' rows of the webhooks it sees", () => {
+    expectEqual(accountScope({ accountId: 'S', parentId: 'P', viaPrimary: false }), {
+      kind: 'account',
+      accountId: 'S',
+      owners: ['S'],
+    });
+    expectEqual(accountScope({ accountId: 'S', parentId: 'P', viaPrimary: true }), {
+      kind: 'account',
+      accountId: 'S',
+      owners: ['S', 'P'],
+    });
+  });
+
+  it("given a domain, then its list is the domain's rows of the webhooks the caller sees", () => {
+    expectEqual(domainScope({ accountId: 'S', parentId: 'P', viaPrimary: true }, 's.example.com'), {
+      kind: 'domain',
+      domain: 's.example.com',
+      owners: ['S', 'P'],
+    });
   });
 });
 
@@ -118,19 +149,6 @@ describe('failureRowOf', () => {
     expectEqual(
       [row?.http_status, row?.error_class, row?.reason],
       [null, 'connection', 'connect ECONNREFUSED 127.0.0.1:9'],
-    );
-  });
-});
-
-describe('isFinal', () => {
-  it('given each failure outcome, then only failed is followed by more attempts', () => {
-    expectEqual(
-      (['failed', 'rejected', 'dropped'] as const).map((o) => [o, isFinal(o)]),
-      [
-        ['failed', false],
-        ['rejected', true],
-        ['dropped', true],
-      ],
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
+import { expectEqual } from './testing/expect-equal';
 import {
   decodeCursor,
   encodeCursor,
@@ -14,7 +14,7 @@ import {
   parseTime,
   type Cursor,
   type FailureQuery,
-} from './query';
+} from './failure-query';
 
 const NOV_14_10H = Date.UTC(2025, 10, 14, 10, 0, 0);
 

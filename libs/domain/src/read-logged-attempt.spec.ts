@@ -1,6 +1,5 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import type { IHeaders } from 'kafkajs';
 import {
   attemptMessage,
   HEADERS,
@@ -10,7 +9,7 @@ import {
   type DeliveryAttempt,
   type DeliveryJob,
 } from '@hookpost/contracts';
-import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
+import { expectEqual } from './testing/expect-equal';
 import {
   failureRowOf,
   loggedPart,
@@ -19,7 +18,7 @@ import {
   readLoggedAttempt,
   type AttemptRecord,
 } from './failure-log';
-import { sampleAttempt, sampleJob } from './testing/fixtures';
+import { sampleAttempt, sampleJob } from './testing/delivery-fixtures';
 
 function headOf(attempt: DeliveryAttempt): AttemptHead {
   const head: Partial<DeliveryAttempt> = { ...attempt };
@@ -30,7 +29,7 @@ function headOf(attempt: DeliveryAttempt): AttemptHead {
 /** An attempt record as the dispatcher writes it (v2), as a consumer reads it: value and headers as bytes. */
 function v2(attempt: DeliveryAttempt, job: string | null = jobTextOf(attempt)): AttemptRecord {
   const written = attemptMessage(headOf(attempt), job, {});
-  const headers: IHeaders = {};
+  const headers: NonNullable<AttemptRecord['headers']> = {};
   for (const [name, value] of Object.entries(written.headers ?? {})) {
     headers[name] = Buffer.from(String(value));
   }

@@ -2,7 +2,6 @@
  * The failure log as a projection of `webhook.delivery-attempts`: which attempts it holds, what `final`
  * means, and the row each attempt becomes. Pure: no Kafka, no database, no clock.
  */
-import type { IHeaders } from 'kafkajs';
 import { z } from 'zod';
 import {
   attemptOutcomeOf,
@@ -20,8 +19,13 @@ import {
   type DeliveryJob,
   type DELIVERY_TRIGGERS,
   type ErrorClass,
+  type RecordIn,
   type WebhookEventType,
 } from '@hookpost/contracts';
+import { isFinal } from './attempts';
+
+/** Record headers as read (kafkajs' IHeaders). */
+type Headers = NonNullable<RecordIn['headers']>;
 
 export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
 
@@ -30,14 +34,43 @@ export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
  * subaccount (X-Mailgun-On-Behalf-Of), the primary's too (its account-level webhooks fire for the
  * subaccount's domains). A subaccount's own key never sees its primary's.
  */
-export function visibleWebhookOwners(caller: {
-  accountId: string;
-  parentId: string | null;
-  viaPrimary: boolean;
-}): string[] {
+export function visibleWebhookOwners(caller: FailureLogCaller): string[] {
   return caller.viaPrimary && caller.parentId !== null
     ? [caller.accountId, caller.parentId]
     : [caller.accountId];
+}
+
+/** Who reads the failure log: the account acted for, its primary (if a subaccount), and how. */
+export interface FailureLogCaller {
+  accountId: string;
+  /** Its primary account, when it is a subaccount. */
+  parentId: string | null;
+  /** The primary's key acts for this subaccount (X-Mailgun-On-Behalf-Of). */
+  viaPrimary: boolean;
+}
+
+/**
+ * Whose failures a list shows: of a domain or of a subaccount's domains, the rows of `owners`' webhooks
+ * only; of a primary, every row of its and its subaccounts' domains (all made by its or their webhooks).
+ */
+export type FailureScope =
+  | { kind: 'domain'; domain: string; owners: readonly string[] }
+  | { kind: 'account'; accountId: string; owners: readonly string[] }
+  | { kind: 'primary'; accountId: string };
+
+/** A list of one of the caller's domains: the rows of the webhooks it sees (visibleWebhookOwners). */
+export function domainScope(caller: FailureLogCaller, domain: string): FailureScope {
+  return { kind: 'domain', domain, owners: visibleWebhookOwners(caller) };
+}
+
+/**
+ * The caller's account-wide list: a subaccount sees its own webhooks' failures (its primary's too, when
+ * the primary's key acts for it); a primary account also those of its subaccounts.
+ */
+export function accountScope(caller: FailureLogCaller): FailureScope {
+  return caller.parentId === null
+    ? { kind: 'primary', accountId: caller.accountId }
+    : { kind: 'account', accountId: caller.accountId, owners: visibleWebhookOwners(caller) };
 }
 
 /** Outcomes the failure log records: every attempt that did not deliver. */
@@ -46,14 +79,6 @@ export type FailureOutcome = (typeof FAILURE_OUTCOMES)[number];
 
 export function isFailure(outcome: AttemptOutcome): outcome is FailureOutcome {
   return outcome !== 'delivered';
-}
-
-/**
- * Whether nothing follows the attempt: a 406 is never retried (rejected) and a delivery given up on ends
- * with a `dropped` record; a `failed` attempt is followed by a retry, or by that `dropped` record.
- */
-export function isFinal(outcome: FailureOutcome): boolean {
-  return outcome !== 'failed';
 }
 
 /** Whether the attempt's row keeps its job (for a resend): final failures only. */
@@ -155,7 +180,7 @@ export function decodeLoggedAttempt(
 /** An attempt record as the failure log reads it: its value and headers (a KafkaMessage, say). */
 export interface AttemptRecord {
   value: Buffer | string | null;
-  headers?: IHeaders;
+  headers?: Headers;
 }
 
 /**
@@ -171,8 +196,9 @@ export function readLoggedAttempt(record: AttemptRecord): Decoded<DeliveryAttemp
   if (said === undefined) return decodeLoggedAttempt(value);
   if (said === 'delivered') return { ok: true, value: null };
   const message = { value, headers: record.headers };
-  const decoded: Decoded<DeliveryAttempt> =
-    said === 'failed' ? decodeAttemptHead(message) : decodeAttempt(message);
+  const decoded: Decoded<DeliveryAttempt> = keepsJob(said)
+    ? decodeAttempt(message)
+    : decodeAttemptHead(message);
   if (!decoded.ok) return decoded;
   const attempt = decoded.value;
   if (attempt.outcome !== said) {
@@ -206,7 +232,8 @@ export function loggedPart(record: AttemptRecord): LoggedPart {
   const value = typeof record.value === 'string' ? Buffer.from(record.value) : record.value;
   const outcome = attemptOutcomeOf({ value: null, headers: record.headers });
   if (value === null || outcome === 'delivered') return { outcome, bytes: null, head: false };
-  if (outcome === 'failed') {
+  // A row that keeps no job (a failed attempt's: not final) needs the attempt's own fields alone.
+  if (outcome !== undefined && !keepsJob(outcome)) {
     const headBytes = Number(headerText(record.headers, HEADERS.headBytes));
     if (Number.isSafeInteger(headBytes) && headBytes > 0 && headBytes < value.length) {
       return { outcome, bytes: value.subarray(0, headBytes + 1), head: true };
@@ -218,7 +245,7 @@ export function loggedPart(record: AttemptRecord): LoggedPart {
 /** The record readLoggedAttempt reads of a LoggedPart: its bytes, with the headers that say how. */
 export function partRecord(part: LoggedPart): AttemptRecord {
   if (part.outcome === undefined) return { value: part.bytes };
-  const headers: IHeaders = { [HEADERS.outcome]: part.outcome };
+  const headers: Headers = { [HEADERS.outcome]: part.outcome };
   if (part.head && part.bytes !== null) headers[HEADERS.headBytes] = String(part.bytes.length - 1);
   return { value: part.bytes, headers };
 }

@@ -4,7 +4,7 @@
  * OFFSET). Pure: parsing, cursors, page direction and links.
  */
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@hookpost/contracts';
-import { checkUrl, fieldList, parseWebhookName, type Checked } from '@hookpost/domain';
+import { checkUrl, fieldList, parseWebhookName, type Checked } from './webhook-config';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 300;
