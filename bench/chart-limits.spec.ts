@@ -13,6 +13,7 @@ services:
     heapMb: 102
   fan-out: { heapMb: 103, resources: { limits: { memory: 203Mi } } }
   retry: { heapMb: 104, resources: { limits: { memory: 204Mi } } }
+  failure-log: { heapMb: 105, resources: { limits: { memory: 205Mi } } }
 `;
 
 describe('chartMemory', () => {

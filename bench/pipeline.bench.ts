@@ -1,5 +1,5 @@
 /**
- * Mail events through the real pipeline (Kafka, the five services, undici) to local HTTP endpoints,
+ * Mail events through the real pipeline (Kafka, the six services, undici) to local HTTP endpoints,
  * everything on this machine. Phases:
  *   1. throughput to 1 endpoint, then to 100 endpoints: N events produced at once; deliveries/s =
  *      N / (last first-POST - first produce);

@@ -106,7 +106,7 @@ function runRebuild(env: Record<string, string>): Promise<Record<string, number>
       [
         ...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean),
         ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-        join(ROOT, 'dist', 'apps', 'config', 'src', 'failure-log', 'rebuild.js'),
+        join(ROOT, 'dist', 'apps', 'failure-log', 'src', 'rebuild', 'rebuild.js'),
       ],
       {
         env: {

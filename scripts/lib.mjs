@@ -6,7 +6,7 @@ import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const SERVICES = ['config', 'ingest', 'redaction', 'fan-out', 'retry'];
+export const SERVICES = ['config', 'ingest', 'redaction', 'fan-out', 'retry', 'failure-log'];
 
 export function log(message) {
   process.stderr.write(`[hookpost] ${message}\n`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm start: from a fresh clone to the whole system. Installs what is missing, builds, starts the
 // local Kafka + PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL are set), creates the topics, runs the
-// migrations, starts the five services (the config service serves the web console at /) and stops
+// migrations, starts the six services (the config service serves the web console at /) and stops
 // everything it started on Ctrl-C. The admin token is kept in .local/admin-token (0600) while the system
 // runs, for `npm run demo`.
 import { spawn } from 'node:child_process';
@@ -28,9 +28,10 @@ const env = {
 };
 
 log('creating topics and running migrations');
-run(process.execPath, [join('dist', 'apps', 'config', 'src', 'provision.js')], { env });
+run(process.execPath, [join('dist', 'apps', 'provision', 'src', 'main.js')], { env });
 
 const children = new Map();
+const NAME_WIDTH = Math.max(...SERVICES.map((name) => name.length));
 let stopping = false;
 
 function startService(name, port) {
@@ -41,7 +42,7 @@ function startService(name, port) {
   });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) =>
-      process.stdout.write(`${name.padEnd(9)} | ${line}\n`),
+      process.stdout.write(`${name.padEnd(NAME_WIDTH)} | ${line}\n`),
     );
   }
   child.on('exit', (code, signal) => {
@@ -102,8 +103,9 @@ try {
 
 const api = `http://127.0.0.1:${ports.config}`;
 process.stdout.write(`
-Hookpost is running. Config API: ${api}   (health: /healthz, /readyz on ports ${basePort}-${basePort + 4})
+Hookpost is running. Config API: ${api}
 Web console: ${api}/   (sign in with an account's API key: the api_key of the account created below)
+Services (health: /healthz, /readyz): ${SERVICES.map((name) => `${name} :${ports[name]}`).join(', ')}
 Kafka: ${stack.KAFKA_BROKERS}   PostgreSQL: ${stack.DATABASE_URL}
 
 Try it, in another terminal:

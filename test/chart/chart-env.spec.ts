@@ -15,8 +15,9 @@ import type { z } from 'zod';
 import { parseEnv } from '@hookpost/runtime';
 import { configEnvShape } from '../../apps/config/src/env';
 import { fanOutEnvShape } from '../../apps/fan-out/src/env';
+import { failureLogEnvShape } from '../../apps/failure-log/src/env';
 import { ingestEnvShape } from '../../apps/ingest/src/env';
-import { provisionEnvShape } from '../../apps/config/src/provision-env';
+import { provisionEnvShape } from '../../apps/provision/src/env';
 import { redactionEnvShape } from '../../apps/redaction/src/env';
 import { retryEnvShape } from '../../apps/retry/src/env';
 
@@ -31,6 +32,7 @@ const SHAPES: Record<string, z.ZodRawShape> = {
   redaction: redactionEnvShape,
   'fan-out': fanOutEnvShape,
   retry: retryEnvShape,
+  'failure-log': failureLogEnvShape,
   provision: provisionEnvShape,
 };
 /** Standard variables read by Node itself and by OpenTelemetry, not by the services' shapes. */
@@ -207,6 +209,7 @@ function rendered(args: string[]): Manifest[] {
         const found = workloads(manifests()).map((w) => `${w.manifest.kind}/${w.component}`);
         assert.deepEqual(found.sort(), [
           'Deployment/config',
+          'Deployment/failure-log',
           'Deployment/fan-out',
           'Deployment/ingest',
           'Deployment/redaction',
@@ -218,9 +221,7 @@ function rendered(args: string[]): Manifest[] {
           assert.equal(container.command?.[0], 'node');
           assert.equal(
             script,
-            component === 'provision'
-              ? 'dist/apps/config/src/provision.js'
-              : `dist/apps/${component}/main.js`,
+            component === 'provision' ? 'dist/apps/provision/src/main.js' : `dist/apps/${component}/main.js`,
           );
           assert.ok(existsSync(join(ROOT, script)), `${script} is built`);
         }
@@ -292,7 +293,7 @@ function rendered(args: string[]): Manifest[] {
       for (const render of ['default', 'production']) {
         const manifests = byName(render);
         const services = workloads(manifests).filter((w) => w.manifest.kind === 'Deployment');
-        assert.equal(services.length, 5, render);
+        assert.equal(services.length, 6, render);
         for (const { component, container } of services) {
           const options = environment(container, manifests).get('NODE_OPTIONS') ?? '';
           const heap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);

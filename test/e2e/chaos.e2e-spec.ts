@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { chaosVerdict, runChaos } from '../support/chaos';
+import { SERVICE_NAMES } from '../support/system';
 
 /**
  * The small variant of `npm run test:chaos` (test/chaos/chaos.ts): 3,000 events to 10 endpoints while
@@ -24,7 +25,7 @@ describe('chaos: faults while events flow', () => {
     assert.equal(report.lost, 0, context);
     assert.equal(report.attempts, report.posts, context);
     assert.equal(report.posts, report.expected + report.duplicates, context);
-    for (const name of ['config', 'ingest', 'redaction', 'fan-out', 'retry']) {
+    for (const name of SERVICE_NAMES) {
       assert.ok((report.restarts[name] ?? 0) >= 1, `${name} was not restarted\n${context}`);
     }
     assert.ok((report.api_during_postgres_outage['503'] ?? 0) > 0, context);

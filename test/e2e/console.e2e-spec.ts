@@ -54,7 +54,7 @@ class BrowserErrors {
   }
 }
 
-describe('the web console in Chromium against the real stack (Kafka, PostgreSQL, the five services)', () => {
+describe('the web console in Chromium against the real stack (Kafka, PostgreSQL, every service)', () => {
   let system: TestSystem;
   let receiver: Receiver;
   let browser: Browser;

@@ -9,8 +9,15 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { pino } from 'pino';
-import { TOPICS } from '@hookpost/contracts';
-import { BatchingProducer, ConcurrentConsumer, TransformConsumer, type Transform } from '@hookpost/kafka';
+import { retryTopicBase, TOPICS } from '@hookpost/contracts';
+import {
+  BatchingProducer,
+  ConcurrentConsumer,
+  DelayConsumer,
+  TransformConsumer,
+  type Transform,
+} from '@hookpost/kafka';
+import { BatchConsumer } from '@hookpost/kafka/batch-consumer';
 import { TestSystem } from '../support/system';
 
 const COUNT = 60;
@@ -64,6 +71,18 @@ describe('graceful consumer stop', () => {
       commitIntervalMs: 60_000,
       transform,
       die,
+    });
+
+  /** A concurrent consumer of ten in flight whose only commits are its stop's. */
+  const concurrentConsumer = (groupId: string, topic: string, handle: () => Promise<void>) =>
+    new ConcurrentConsumer({
+      kafka: system.kafka,
+      groupId,
+      topics: [topic],
+      maxInFlight: 10,
+      logger,
+      commitIntervalMs: 60_000,
+      handle,
     });
 
   const until = async (done: () => boolean | Promise<boolean>, what: string) => {
@@ -138,21 +157,103 @@ describe('graceful consumer stop', () => {
     const topic = await input(TOPICS.deliveries);
     const groupId = `${system.topic('stop-concurrent')}`;
     let handled = 0;
-    const consumer = new ConcurrentConsumer({
-      kafka: system.kafka,
-      groupId,
-      topics: [topic],
-      maxInFlight: 10,
-      logger,
-      commitIntervalMs: 60_000,
-      handle: async () => {
-        await sleep(5);
-        handled++;
-      },
+    const consumer = concurrentConsumer(groupId, topic, async () => {
+      await sleep(5);
+      handled++;
     });
     await consumer.start();
     await until(() => handled === COUNT, 'every message handled');
     await consumer.stop(5000);
     assert.equal(await committed(groupId, topic), COUNT);
+  });
+
+  it('given a batch consumer stopped while a batch is being written, then the write finishes first and every written offset is committed', async () => {
+    const topic = await input(TOPICS.deliveryAttempts);
+    const groupId = `${system.topic('stop-batch')}`;
+    let written = 0;
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let writing = false;
+    const consumer = new BatchConsumer<number>({
+      kafka: system.kafka,
+      groupId,
+      topic,
+      logger,
+      name: 'test',
+      commit: true,
+      commitIntervalMs: 60_000,
+      prepare: (messages) => messages.length,
+      write: async (count) => {
+        writing = true;
+        await gate; // the stop begins while this batch is being written
+        written += count;
+      },
+    });
+    await consumer.start();
+    await until(() => writing, 'a batch being written');
+    const stopped = consumer.stop();
+    await sleep(200);
+    assert.equal(written, 0, 'the stop waits for the write');
+    release();
+    await stopped;
+    assert.ok(written > 0);
+    assert.equal(await committed(groupId, topic), written);
+  });
+
+  it('given a concurrent consumer with handlers in flight, when stopped, then they finish, exactly their offsets are committed, and nothing after the stop is handled', async () => {
+    const topic = await input(TOPICS.deliveryAttempts);
+    const groupId = `${system.topic('stop-in-flight')}`;
+    let started = 0;
+    let finished = 0;
+    let letGo = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    const consumer = concurrentConsumer(groupId, topic, async () => {
+      started++;
+      await gate;
+      await sleep(20); // still running when the stop is waiting for it
+      finished++;
+    });
+    await consumer.start();
+    await until(() => started === 10, 'ten handlers in flight');
+    const stopped = consumer.stop(10_000);
+    letGo();
+    await stopped;
+    assert.equal(finished, 10, 'the stop waited for the handlers in flight');
+    await sleep(500);
+    assert.equal(started, 10, 'nothing was started after the stop');
+    // Each partition's messages start in order: what finished is a prefix of every partition.
+    assert.equal(await committed(groupId, topic), 10);
+  });
+
+  it('given a delay consumer whose partition waits on a job not due, when stopped, then the due jobs before it are released and committed, and neither it nor anything behind it', async () => {
+    const topic = system.topic(retryTopicBase('10m'));
+    const out = system.topic(retryTopicBase('15m'));
+    const groupId = `${system.topic('stop-delay')}`;
+    const hourAhead = Date.now() + 3_600_000;
+    // One key: one partition, in due order as a delay topic's partitions are.
+    const values = [...Array.from({ length: 20 }, (_, i) => `due-${i}`), 'later', 'due-behind'];
+    await producer.send(values.map((value) => ({ topic, message: { key: 'one', value } })));
+    const released: string[] = [];
+    const delays = new DelayConsumer({
+      kafka: system.kafka,
+      producer,
+      groupId,
+      topics: [topic],
+      logger,
+      commitIntervalMs: 60_000,
+      release: (message) => {
+        const value = String(message.value);
+        if (value === 'later') return { dueAt: hourAhead };
+        released.push(value);
+        return { records: [{ topic: out, message: { key: 'one', value } }] };
+      },
+    });
+    await delays.start();
+    await until(() => released.length === 20, 'the due jobs released');
+    await delays.stop();
+    assert.deepEqual(released, values.slice(0, 20));
+    // The topic holds this test's jobs only: the waiting job's offset (20) is committed, nothing past it.
+    const offsets = [...(await committedOffsets(groupId, topic)).values()].filter((o) => o >= 0);
+    assert.deepEqual(offsets, [20]);
   });
 });

@@ -27,7 +27,7 @@ async function describeTopics(admin: Admin, topics: string[]) {
 
 /** Runs provisioning (topics, min.insync.replicas, migrations) once more with the system's environment. */
 function provision(system: TestSystem, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [join(ROOT, 'dist', 'apps', 'config', 'src', 'provision.js')], {
+  return spawnSync(process.execPath, [join(ROOT, 'dist', 'apps', 'provision', 'src', 'main.js')], {
     env: { PATH: process.env.PATH ?? '', ...system.env, LOG_LEVEL: 'info', ...env },
     encoding: 'utf8',
   });

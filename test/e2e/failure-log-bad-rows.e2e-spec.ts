@@ -38,7 +38,7 @@ describe('failure log: a record PostgreSQL cannot take', () => {
     ).rows;
 
   beforeAll(async () => {
-    system = await TestSystem.start({ services: ['config'] });
+    system = await TestSystem.start({ services: ['failure-log'] });
     db = new Client({ connectionString: system.env.DATABASE_URL });
     await db.connect();
     await db.query(

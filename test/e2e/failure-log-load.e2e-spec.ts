@@ -17,10 +17,10 @@ import {
   type AttemptHead,
   type DeliveryAttempt,
 } from '@hookpost/contracts';
-import { copyText, upsertRows, type Sql } from '../../apps/config/src/failure-log/failure-log.store';
+import type { Sql } from '@hookpost/persistence';
 import { failureRowOf, type FailureRow } from '@hookpost/domain';
-import { FAILURE_LOG_COLUMNS } from '../../apps/config/src/failure-log/pg-text';
-import { ReplayDecoders } from '../../apps/config/src/failure-log/replay-decoder';
+import { FAILURE_LOG_COLUMNS } from '../../apps/failure-log/src/pg-text';
+import { ReplayDecoders } from '../../apps/failure-log/src/rebuild/replay-decoder';
 import {
   buildIndexes,
   indexCopies,
@@ -29,7 +29,8 @@ import {
   refreshPrimaryAccounts,
   removeDuplicates,
   SEQ_COLUMN,
-} from '../../apps/config/src/failure-log/rebuilder';
+} from '../../apps/failure-log/src/rebuild/rebuilder';
+import { copyText, upsertRows } from '../../apps/failure-log/src/store';
 import { seedEvent } from '../support/seeds';
 import { TestSystem } from '../support/system';
 

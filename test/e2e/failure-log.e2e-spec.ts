@@ -8,7 +8,7 @@ import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { attemptId, deliveryId, HEADERS, SCHEMAS, TOPICS, type DeliveryAttempt } from '@hookpost/contracts';
 import { ApiClient, type ApiAnswer } from '../support/api-client';
-import { PROJECTION_LOCK } from '../../apps/config/src/failure-log/failure-log.store';
+import { PROJECTION_LOCK } from '../../apps/failure-log/src/store';
 import { ConfigGrpcClient } from '../support/grpc';
 import { ROOT, waitFor } from '../support/processes';
 import { Receiver } from '../support/receiver';
@@ -257,6 +257,17 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
         delivered,
       ]);
       assert.equal(rows.length, 0);
+    });
+
+    it('runs in the failure-log service, whose /readyz reports it; the API stays ready and answers while it is down', async () => {
+      const checks = (body: Record<string, unknown>) => Object.keys(body.info as object).sort();
+      const projection = await system.service('failure-log').readiness();
+      expectEqual([projection.ok, checks(projection.body)], [true, ['database', 'failure_log']]);
+      assert.equal(await system.service('failure-log').stop(), 0);
+      const ready = await system.service('config').readiness();
+      expectEqual([ready.ok, checks(ready.body)], [true, ['database']]);
+      assert.ok((await list(api, `/v3/domains/${A}/webhook-failures`)).items.length > 0);
+      await (await system.startService('failure-log')).waitReady();
     });
   });
 
@@ -529,7 +540,7 @@ describe('failure log: projection of webhook.delivery-attempts, API, rebuild, re
 
       const rebuild = spawn(
         process.execPath,
-        [join(ROOT, 'dist', 'apps', 'config', 'src', 'failure-log', 'rebuild.js')],
+        [join(ROOT, 'dist', 'apps', 'failure-log', 'src', 'rebuild', 'rebuild.js')],
         {
           env: {
             PATH: process.env.PATH ?? '',

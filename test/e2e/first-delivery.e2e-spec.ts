@@ -114,7 +114,7 @@ describe('first real path: provisioning API -> webhook config -> mail event -> s
       assert.equal((await service.readiness()).ok, true, `${service.name} /readyz`);
     }
     const codes = await system.stop();
-    expectEqual(codes, { config: 0, ingest: 0, redaction: 0, 'fan-out': 0, retry: 0 });
+    expectEqual(codes, { config: 0, ingest: 0, redaction: 0, 'fan-out': 0, retry: 0, 'failure-log': 0 });
     system = undefined as unknown as TestSystem;
   });
 });

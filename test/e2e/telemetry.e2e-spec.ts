@@ -66,12 +66,13 @@ class OtlpReceiver {
   }
 }
 
+/** The services a mail event's trace passes through (the failure log's projection ends it). */
 const SERVICES = [
-  'hookpost-config',
-  'hookpost-fan-out',
   'hookpost-ingest',
   'hookpost-redaction',
+  'hookpost-fan-out',
   'hookpost-retry',
+  'hookpost-failure-log',
 ];
 
 describe('operability: one trace per mail event across the five services, metrics, graceful SIGTERM', () => {
@@ -153,7 +154,7 @@ describe('operability: one trace per mail event across the five services, metric
       'retry waits on 1s',
     );
     assert.ok(
-      names('hookpost-config').some((n) => n.includes('webhook.delivery-attempts')),
+      names('hookpost-failure-log').some((n) => n.includes('webhook.delivery-attempts')),
       'failure log',
     );
     const posted = spans.filter((s) => s.service === 'hookpost-fan-out' && s.kind === 3 && s.name === 'POST');

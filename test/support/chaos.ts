@@ -23,7 +23,8 @@ export interface ChaosOptions {
   endpoints: number;
   /**
    * Events produced per second; by default spread so that producing lasts as long as the faults do
-   * (seven gaps, the PostgreSQL outage and ~10 s of broker restart): every fault hits a system at work.
+   * (a gap after each service's kill and two more, the PostgreSQL outage and ~10 s of broker restart):
+   * every fault hits a system at work.
    */
   rateEps?: number;
   /** Pause between two faults. */
@@ -214,7 +215,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     const produceAll = async () => {
       const tick = 50;
-      const faultsMs = opts.faultGapMs * 7 + opts.postgresDownMs + 10_000;
+      const faultsMs = opts.faultGapMs * (SERVICE_NAMES.length + 2) + opts.postgresDownMs + 10_000;
       const rate = opts.rateEps ?? Math.max(1, Math.round((opts.events * 1000) / faultsMs));
       const perTick = Math.max(1, Math.round((rate * tick) / 1000));
       log(`[${at()}s] producing ${opts.events} events at ${rate}/s`);

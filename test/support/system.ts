@@ -12,7 +12,7 @@ import { ApiClient } from './api-client';
 import { freePort, ROOT, ServiceProcess, waitFor } from './processes';
 import { seedEvent } from './seeds';
 
-export const SERVICE_NAMES = ['config', 'ingest', 'redaction', 'fan-out', 'retry'] as const;
+export const SERVICE_NAMES = ['config', 'ingest', 'redaction', 'fan-out', 'retry', 'failure-log'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** KAFKA_BROKERS / DATABASE_URL of the stack the test command started (or the one configured). */
@@ -45,7 +45,7 @@ export interface SystemOptions {
 
 /**
  * A whole Hookpost for one test file: its own database and topic prefix on the shared real stack,
- * topics and migrations provisioned, the five services running as real processes.
+ * topics and migrations provisioned, the six services running as real processes.
  */
 export class TestSystem {
   readonly services = new Map<ServiceName, ServiceProcess>();
@@ -92,7 +92,7 @@ export class TestSystem {
     const system = new TestSystem(env, stack.DATABASE_URL, databaseName, opts.nodeArgs);
     const provision = spawnSync(
       process.execPath,
-      [join(ROOT, 'dist', 'apps', 'config', 'src', 'provision.js')],
+      [join(ROOT, 'dist', 'apps', 'provision', 'src', 'main.js')],
       {
         env: { PATH: process.env.PATH ?? '', ...env },
         encoding: 'utf8',

@@ -3,9 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { KafkaModule, kafkaSecurity } from '@hookpost/kafka';
 import { dataSourceOptions } from '@hookpost/persistence';
-import { ENV, LOGGER, withHealth } from '@hookpost/runtime';
+import { serviceModule } from '@hookpost/runtime';
 import { AccountsService } from './accounts/accounts.service';
 import { AdminGuard } from './auth/admin.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -14,7 +13,6 @@ import { RateLimitGuard } from './auth/rate-limit.guard';
 import { REST_CONTROLLERS } from './controllers';
 import type { ConfigEnv } from './env';
 import { MailgunErrorFilter } from './errors';
-import { FailureLogProjection } from './failure-log/failure-log-projection.service';
 import { FailureLogService } from './failure-log/failure-log.service';
 import { ConfigGrpcController } from './grpc/config-grpc.controller';
 import { OutboxRelay } from './outbox/outbox-relay.service';
@@ -27,45 +25,34 @@ import { WebhookTesterService } from './webhooks/webhook-tester.service';
 @Module({})
 export class ConfigServiceModule {
   static forRoot(env: ConfigEnv, logger: Logger): DynamicModule {
-    return withHealth(
-      {
-        module: ConfigServiceModule,
-        imports: [
-          TypeOrmModule.forRoot({
-            ...dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
-            retryAttempts: 3,
-          }),
-          KafkaModule.forRoot({
-            brokers: env.KAFKA_BROKERS,
-            security: kafkaSecurity(env),
-            compression: env.KAFKA_COMPRESSION,
-            clientId: 'hookpost-config',
-            logger,
-          }),
-        ],
-        controllers: [...REST_CONTROLLERS, ConfigGrpcController],
-        providers: [
-          { provide: ENV, useValue: env },
-          { provide: LOGGER, useValue: logger },
-          { provide: APP_FILTER, useClass: MailgunErrorFilter },
-          AdminGuard,
-          ApiKeyGuard,
-          RateLimitGuard,
-          CallersService,
-          OutboxRelay,
-          ProvisioningService,
-          DomainWebhooksService,
-          WebhookTesterService,
-          AccountWebhooksService,
-          SettingsService,
-          AccountsService,
-          FailureLogProjection,
-          FailureLogService,
-        ],
-      },
-      {
-        inject: [DataSource, FailureLogProjection],
-        useFactory: (db: DataSource, failureLog: FailureLogProjection) => [
+    return serviceModule(ConfigServiceModule, 'config', env, logger, {
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
+          retryAttempts: 3,
+        }),
+      ],
+      controllers: [...REST_CONTROLLERS, ConfigGrpcController],
+      providers: [
+        { provide: APP_FILTER, useClass: MailgunErrorFilter },
+        AdminGuard,
+        ApiKeyGuard,
+        RateLimitGuard,
+        CallersService,
+        OutboxRelay,
+        ProvisioningService,
+        DomainWebhooksService,
+        WebhookTesterService,
+        AccountWebhooksService,
+        SettingsService,
+        AccountsService,
+        FailureLogService,
+      ],
+      readiness: {
+        // The API's own needs: PostgreSQL. The failure log's projection is a service of its own
+        // (apps/failure-log): a lagging read model does not take the API out of service.
+        inject: [DataSource],
+        useFactory: (db: DataSource) => [
           {
             name: 'database',
             check: async () => {
@@ -73,9 +60,8 @@ export class ConfigServiceModule {
               return { ok: true };
             },
           },
-          failureLog.readiness(),
         ],
       },
-    );
+    });
   }
 }

@@ -26,3 +26,15 @@ export const configEnvShape = {
 };
 
 export type ConfigEnv = z.infer<z.ZodObject<typeof configEnvShape>>;
+
+/** INTERNAL_HTTP_PORT when the internal API has a port of its own; null when it shares HTTP_PORT. */
+export function internalPortOf(env: ConfigEnv): number | null {
+  return env.INTERNAL_HTTP_PORT !== undefined && env.INTERNAL_HTTP_PORT !== env.HTTP_PORT
+    ? env.INTERNAL_HTTP_PORT
+    : null;
+}
+
+/** Checks between variables, in the shape of parseEnv's messages (`NAME: problem`); empty when fine. */
+export function configEnvProblems(env: ConfigEnv): string[] {
+  return internalPortOf(env) === env.GRPC_PORT ? ['INTERNAL_HTTP_PORT: must differ from GRPC_PORT'] : [];
+}

@@ -1,42 +1,33 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger } from '@hookpost/telemetry';
-import { exitOnStartupError, loadEnvOrExit, runService } from '@hookpost/runtime';
-import { configEnvShape } from './env';
+import { bootstrapService } from '@hookpost/runtime';
 import { ConfigServiceModule } from './config.module';
 import { CONSOLE_DIR, serveConsole } from './console';
-import { configureHttp, listenInternal, type InternalApiPorts } from './http-setup';
+import { configEnvProblems, configEnvShape, internalPortOf } from './env';
 import { configGrpcOptions } from './grpc/grpc-options';
+import { configureHttp, listenInternal, type InternalApiPorts } from './http-setup';
 
-const env = loadEnvOrExit('config', configEnvShape);
-const logger = createLogger('config', env.LOG_LEVEL);
+/** Where the internal API is served: its own sockets once it has a port of its own (INTERNAL_HTTP_PORT). */
+const ports: InternalApiPorts = {};
+/** Whether the web console was built (dist/apps/config/public), and so is served at `/`. */
+let consoleServed = false;
 
-const internalPort =
-  env.INTERNAL_HTTP_PORT !== undefined && env.INTERNAL_HTTP_PORT !== env.HTTP_PORT
-    ? env.INTERNAL_HTTP_PORT
-    : null;
-if (internalPort !== null && internalPort === env.GRPC_PORT) {
-  process.stderr.write('hookpost-config: INTERNAL_HTTP_PORT: must differ from GRPC_PORT\n');
-  process.exit(78);
-}
-const ports: InternalApiPorts = internalPort === null ? {} : { internalSockets: new WeakSet() };
-
-runService({
+bootstrapService({
   name: 'config',
-  module: ConfigServiceModule.forRoot(env, logger),
-  host: env.HTTP_HOST,
-  port: env.HTTP_PORT,
-  logger,
-  shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-  configure: (app) => {
+  envShape: configEnvShape,
+  envProblems: configEnvProblems,
+  module: ConfigServiceModule.forRoot,
+  configure: (app, env) => {
+    if (internalPortOf(env) !== null) ports.internalSockets = new WeakSet();
     configureHttp(app, ports);
-    if (!serveConsole(app)) logger.warn({ dir: CONSOLE_DIR }, 'web console not built: / serves nothing');
+    consoleServed = serveConsole(app);
   },
-  microservices: (app) => app.connectMicroservice(configGrpcOptions(env), { inheritAppConfig: true }),
-})
-  .then(async (app) => {
-    if (internalPort === null) return;
-    await listenInternal(app, ports, env.HTTP_HOST, internalPort);
-    logger.info({ port: internalPort }, 'internal API listening');
-  })
-  .catch(exitOnStartupError(logger));
+  microservices: (app, env) => app.connectMicroservice(configGrpcOptions(env), { inheritAppConfig: true }),
+  started: async (app, env, logger) => {
+    if (!consoleServed) logger.warn({ dir: CONSOLE_DIR }, 'web console not built: / serves nothing');
+    const port = internalPortOf(env);
+    if (port === null) return;
+    await listenInternal(app, ports, env.HTTP_HOST, port);
+    logger.info({ port }, 'internal API listening');
+  },
+});

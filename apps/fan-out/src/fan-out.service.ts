@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { decodeAttemptHead, groupName, TOPICS, topicName } from '@hookpost/contracts';
+import { decodeAttemptHead, TOPICS, type KafkaNames } from '@hookpost/contracts';
 import { parseCidrList, recordedKey, unrecorded, type OpenEntry } from '@hookpost/domain';
 import {
   BatchingProducer,
@@ -17,7 +17,7 @@ import {
   readSince,
   stopWithDeadConsumerCode,
 } from '@hookpost/kafka';
-import { ENV, LOGGER, type ReadinessCheck } from '@hookpost/runtime';
+import { ENV, LOGGER, NAMES, startInBackground, type ReadinessCheck } from '@hookpost/runtime';
 import { Dispatcher, interruptedRecord, type RouteStats } from './dispatcher';
 import { defaultJournalDir, JournalFile } from './journal-file';
 import { perAccountLimit, waitingLimit, type FanOutEnv } from './env';
@@ -45,10 +45,11 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(Kafka) private readonly kafka: Kafka,
     @Inject(BatchingProducer) private readonly producer: BatchingProducer,
     @Inject(ENV) private readonly env: FanOutEnv,
+    @Inject(NAMES) private readonly names: KafkaNames,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    const t = (base: string) => topicName(env.KAFKA_TOPIC_PREFIX, base);
-    this.view = new ConfigView(kafka, t(TOPICS.config), 'hookpost-fan-out', logger);
+    const { topic } = names;
+    this.view = new ConfigView(kafka, topic(TOPICS.config), 'hookpost-fan-out', logger);
     this.sender = new WebhookSender(
       env.DELIVERY_TIMEOUT_MS,
       { allowPrivate: env.DESTINATION_ALLOW_PRIVATE, allowCidrs: parseCidrList(env.DESTINATION_ALLOWLIST) },
@@ -58,7 +59,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       { servers: parseDnsServers(env.DNS_SERVERS), budgetMs: env.DNS_TIMEOUT_MS },
     );
     this.limiter = new EndpointLimiter(env.DISPATCH_MAX_PER_ENDPOINT, perAccountLimit(env));
-    this.attemptsTopic = t(TOPICS.deliveryAttempts);
+    this.attemptsTopic = topic(TOPICS.deliveryAttempts);
     this.journal = new JournalFile(
       env.DISPATCH_JOURNAL_DIR || defaultJournalDir(env.KAFKA_TOPIC_PREFIX),
       logger,
@@ -70,20 +71,20 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
       producer,
       {
         attempts: this.attemptsTopic,
-        deliveries: t(TOPICS.deliveries),
-        rejected: t(TOPICS.mailEventsRejected),
+        deliveries: topic(TOPICS.deliveries),
+        rejected: topic(TOPICS.mailEventsRejected),
       },
       this.journal,
       logger,
       { timeoutMs: env.DISPATCH_RECORD_TIMEOUT_MS, stop: stopWithDeadConsumerCode },
     );
     this.stats = dispatcher.stats;
-    const consumer = (group: string, topic: string, handle: ConcurrentConsumerOptions['handle']) =>
+    const consumer = (group: string, base: string, handle: ConcurrentConsumerOptions['handle']) =>
       new ConcurrentConsumer({
         kafka,
-        groupId: groupName(env.KAFKA_TOPIC_PREFIX, group),
+        groupId: names.group(group),
         sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-        topics: [t(topic)],
+        topics: [topic(base)],
         maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
         maxWaiting: waitingLimit(env),
         handle,
@@ -110,10 +111,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   onApplicationBootstrap() {
-    void this.start().catch((err) => {
-      this.logger.fatal({ err }, 'fan-out failed to start');
-      process.exit(1);
-    });
+    startInBackground(this.logger, () => this.start());
   }
 
   private async start() {
@@ -152,11 +150,18 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     if (entries.length === 0) return entries;
     const found = new Set<string>();
     const since = Math.min(...entries.map((e) => e.attemptedAt)) - RECORD_CLOCK_MARGIN_MS;
-    const group = groupName(this.env.KAFKA_TOPIC_PREFIX, 'hookpost-fan-out-recovery');
-    await readSince(this.kafka, this.attemptsTopic, since, group, (message) => {
-      const attempt = decodeAttemptHead(message);
-      if (attempt.ok) found.add(recordedKey(attempt.value.attempt_id, attempt.value.attempted_at));
-    });
+    const group = this.names.group('hookpost-fan-out-recovery');
+    await readSince(
+      this.kafka,
+      this.attemptsTopic,
+      since,
+      group,
+      (message) => {
+        const attempt = decodeAttemptHead(message);
+        if (attempt.ok) found.add(recordedKey(attempt.value.attempt_id, attempt.value.attempted_at));
+      },
+      { logger: this.logger },
+    );
     return unrecorded(entries, found);
   }
 

@@ -8,16 +8,10 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { groupName, TOPICS, topicName } from '@hookpost/contracts';
+import { TOPICS, type KafkaNames } from '@hookpost/contracts';
 import { MAX_MAIL_EVENT_BYTES } from '@hookpost/domain';
-import {
-  BatchingProducer,
-  KafkaModule,
-  kafkaSecurity,
-  topicMaxMessageBytes,
-  TransformConsumer,
-} from '@hookpost/kafka';
-import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
+import { BatchingProducer, topicMaxMessageBytes, TransformConsumer } from '@hookpost/kafka';
+import { ENV, LOGGER, NAMES, serviceModule, startInBackground, type ReadinessCheck } from '@hookpost/runtime';
 import type { IngestEnv } from './env';
 import { ingestMessage, type IngestLimits, type IngestStats } from './ingest';
 
@@ -39,17 +33,17 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(Kafka) private readonly kafka: Kafka,
     @Inject(BatchingProducer) producer: BatchingProducer,
     @Inject(ENV) env: IngestEnv,
+    @Inject(NAMES) { topic, group }: KafkaNames,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    const t = (base: string) => topicName(env.KAFKA_TOPIC_PREFIX, base);
-    const topics = { events: t(TOPICS.webhookEvents), rejected: t(TOPICS.mailEventsRejected) };
+    const topics = { events: topic(TOPICS.webhookEvents), rejected: topic(TOPICS.mailEventsRejected) };
     this.topics = topics;
     this.consumer = new TransformConsumer({
       kafka,
       producer,
-      groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-ingest'),
+      groupId: group('hookpost-ingest'),
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-      topic: t(TOPICS.mailEvents),
+      topic: topic(TOPICS.mailEvents),
       transform: (message, ctx) =>
         ingestMessage(message, ctx, topics, this.requireLimits(), this.stats, Date.now()),
       logger,
@@ -57,10 +51,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   onApplicationBootstrap() {
-    void this.start().catch((err) => {
-      this.logger.fatal({ err }, 'ingest failed to start');
-      process.exit(1);
-    });
+    startInBackground(this.logger, () => this.start());
   }
 
   /** Learns the limits of the topics ingest writes (describeConfigs), then consumes. */
@@ -98,21 +89,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
 @Module({})
 export class IngestModule {
   static forRoot(env: IngestEnv, logger: Logger): DynamicModule {
-    return withHealth(
-      {
-        module: IngestModule,
-        imports: [
-          KafkaModule.forRoot({
-            brokers: env.KAFKA_BROKERS,
-            security: kafkaSecurity(env),
-            compression: env.KAFKA_COMPRESSION,
-            clientId: 'hookpost-ingest',
-            logger,
-          }),
-        ],
-        providers: [{ provide: ENV, useValue: env }, { provide: LOGGER, useValue: logger }, IngestService],
-      },
-      { inject: [IngestService], useFactory: (service: IngestService) => service.readiness() },
-    );
+    return serviceModule(IngestModule, 'ingest', env, logger, {
+      providers: [IngestService],
+      readiness: { inject: [IngestService], useFactory: (service: IngestService) => service.readiness() },
+    });
   }
 }

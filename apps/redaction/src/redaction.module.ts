@@ -8,9 +8,9 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { groupName, TOPICS, topicName } from '@hookpost/contracts';
-import { BatchingProducer, ConfigView, KafkaModule, kafkaSecurity, TransformConsumer } from '@hookpost/kafka';
-import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
+import { TOPICS, type KafkaNames } from '@hookpost/contracts';
+import { BatchingProducer, ConfigView, TransformConsumer } from '@hookpost/kafka';
+import { ENV, LOGGER, NAMES, serviceModule, startInBackground, type ReadinessCheck } from '@hookpost/runtime';
 import type { RedactionEnv } from './env';
 import { redactMessage } from './redaction';
 
@@ -24,27 +24,27 @@ export class RedactionService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(Kafka) kafka: Kafka,
     @Inject(BatchingProducer) producer: BatchingProducer,
     @Inject(ENV) env: RedactionEnv,
+    @Inject(NAMES) { topic, group }: KafkaNames,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    const t = (base: string) => topicName(env.KAFKA_TOPIC_PREFIX, base);
-    const topics = { redacted: t(TOPICS.webhookEventsRedacted), rejected: t(TOPICS.mailEventsRejected) };
-    this.view = new ConfigView(kafka, t(TOPICS.config), 'hookpost-redaction', logger);
+    const topics = {
+      redacted: topic(TOPICS.webhookEventsRedacted),
+      rejected: topic(TOPICS.mailEventsRejected),
+    };
+    this.view = new ConfigView(kafka, topic(TOPICS.config), 'hookpost-redaction', logger);
     this.consumer = new TransformConsumer({
       kafka,
       producer,
-      groupId: groupName(env.KAFKA_TOPIC_PREFIX, 'hookpost-redaction'),
+      groupId: group('hookpost-redaction'),
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-      topic: t(TOPICS.webhookEvents),
+      topic: topic(TOPICS.webhookEvents),
       transform: (message, ctx) => redactMessage(this.view.state, message, ctx, topics),
       logger,
     });
   }
 
   onApplicationBootstrap() {
-    void this.start().catch((err) => {
-      this.logger.fatal({ err }, 'redaction failed to start');
-      process.exit(1);
-    });
+    startInBackground(this.logger, () => this.start());
   }
 
   private async start() {
@@ -72,21 +72,12 @@ export class RedactionService implements OnApplicationBootstrap, BeforeApplicati
 @Module({})
 export class RedactionModule {
   static forRoot(env: RedactionEnv, logger: Logger): DynamicModule {
-    return withHealth(
-      {
-        module: RedactionModule,
-        imports: [
-          KafkaModule.forRoot({
-            brokers: env.KAFKA_BROKERS,
-            security: kafkaSecurity(env),
-            compression: env.KAFKA_COMPRESSION,
-            clientId: 'hookpost-redaction',
-            logger,
-          }),
-        ],
-        providers: [{ provide: ENV, useValue: env }, { provide: LOGGER, useValue: logger }, RedactionService],
+    return serviceModule(RedactionModule, 'redaction', env, logger, {
+      providers: [RedactionService],
+      readiness: {
+        inject: [RedactionService],
+        useFactory: (service: RedactionService) => service.readiness(),
       },
-      { inject: [RedactionService], useFactory: (service: RedactionService) => service.readiness() },
-    );
+    });
   }
 }

@@ -8,17 +8,12 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { groupName, retryTopicBase, TOPICS, topicName } from '@hookpost/contracts';
+import { retryTopicBase, TOPICS, type KafkaNames } from '@hookpost/contracts';
 import { delayLabels } from '@hookpost/domain';
-import {
-  BACKGROUND_FETCH,
-  BatchingProducer,
-  KafkaModule,
-  kafkaSecurity,
-  TransformConsumer,
-} from '@hookpost/kafka';
-import { ENV, LOGGER, withHealth, type ReadinessCheck } from '@hookpost/runtime';
-import { DelayConsumer } from './delay-consumer';
+import { BACKGROUND_FETCH, BatchingProducer, DelayConsumer, TransformConsumer } from '@hookpost/kafka';
+import { ENV, LOGGER, NAMES, serviceModule, startInBackground, type ReadinessCheck } from '@hookpost/runtime';
+import { reportRetryBacklog } from '@hookpost/telemetry';
+import { releaseDueJob } from './due-jobs';
 import type { RetryEnv } from './env';
 import { routeAttempt } from './retry-router';
 
@@ -32,48 +27,43 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(Kafka) kafka: Kafka,
     @Inject(BatchingProducer) producer: BatchingProducer,
     @Inject(ENV) env: RetryEnv,
+    @Inject(NAMES) { topic, group }: KafkaNames,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    const prefix = env.KAFKA_TOPIC_PREFIX;
-    const t = (base: string) => topicName(prefix, base);
     const routing = {
-      prefix,
+      prefix: env.KAFKA_TOPIC_PREFIX,
       schedule: env.RETRY_SCHEDULE,
       excludedEvents: env.RETRY_EXCLUDED_EVENTS,
-      attemptsTopic: t(TOPICS.deliveryAttempts),
-      deadTopic: t(TOPICS.deliveriesDead),
-      rejectedTopic: t(TOPICS.mailEventsRejected),
+      attemptsTopic: topic(TOPICS.deliveryAttempts),
+      deadTopic: topic(TOPICS.deliveriesDead),
+      rejectedTopic: topic(TOPICS.mailEventsRejected),
     };
     this.router = new TransformConsumer({
       kafka,
       producer,
-      groupId: groupName(prefix, 'hookpost-retry'),
+      groupId: group('hookpost-retry'),
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-      topic: t(TOPICS.deliveryAttempts),
+      topic: topic(TOPICS.deliveryAttempts),
       transform: (message, ctx) => routeAttempt(message, ctx, routing),
       logger,
       // Off produce-to-POST: a failed attempt's retry is due later (10 min on Mailgun's schedule).
       fetch: BACKGROUND_FETCH,
     });
-    this.delays = new DelayConsumer(
+    const due = { deliveries: topic(TOPICS.deliveries), rejected: topic(TOPICS.mailEventsRejected) };
+    this.delays = new DelayConsumer({
       kafka,
-      groupName(prefix, 'hookpost-retry-delay'),
       producer,
-      {
-        delayTopics: delayLabels(env.RETRY_SCHEDULE).map((label) => t(retryTopicBase(label))),
-        deliveries: t(TOPICS.deliveries),
-        rejected: t(TOPICS.mailEventsRejected),
-      },
+      groupId: group('hookpost-retry-delay'),
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      topics: delayLabels(env.RETRY_SCHEDULE).map((label) => topic(retryTopicBase(label))),
+      release: (message, ctx, now) => releaseDueJob(message, ctx, due, now),
+      onWaiting: reportRetryBacklog,
       logger,
-      env.KAFKA_SESSION_TIMEOUT_MS,
-    );
+    });
   }
 
   onApplicationBootstrap() {
-    void Promise.all([this.router.start(), this.delays.start()]).catch((err) => {
-      this.logger.fatal({ err }, 'retry failed to start');
-      process.exit(1);
-    });
+    startInBackground(this.logger, () => Promise.all([this.router.start(), this.delays.start()]));
   }
 
   async beforeApplicationShutdown() {
@@ -91,21 +81,9 @@ export class RetryService implements OnApplicationBootstrap, BeforeApplicationSh
 @Module({})
 export class RetryModule {
   static forRoot(env: RetryEnv, logger: Logger): DynamicModule {
-    return withHealth(
-      {
-        module: RetryModule,
-        imports: [
-          KafkaModule.forRoot({
-            brokers: env.KAFKA_BROKERS,
-            security: kafkaSecurity(env),
-            compression: env.KAFKA_COMPRESSION,
-            clientId: 'hookpost-retry',
-            logger,
-          }),
-        ],
-        providers: [{ provide: ENV, useValue: env }, { provide: LOGGER, useValue: logger }, RetryService],
-      },
-      { inject: [RetryService], useFactory: (service: RetryService) => service.readiness() },
-    );
+    return serviceModule(RetryModule, 'retry', env, logger, {
+      providers: [RetryService],
+      readiness: { inject: [RetryService], useFactory: (service: RetryService) => service.readiness() },
+    });
   }
 }

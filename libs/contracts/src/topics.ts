@@ -32,6 +32,16 @@ export function groupName(prefix: string, base: string): string {
   return `${prefix}${base}`;
 }
 
+/** The topic and group names of one deployment: its KAFKA_TOPIC_PREFIX before each base name. */
+export interface KafkaNames {
+  topic(base: string): string;
+  group(base: string): string;
+}
+
+export function kafkaNames(prefix: string): KafkaNames {
+  return { topic: (base) => topicName(prefix, base), group: (base) => groupName(prefix, base) };
+}
+
 export interface TopicSpec {
   name: string;
   partitions: number;

@@ -12,10 +12,20 @@ function recordingConsumer() {
     events: { GROUP_JOIN: 'consumer.group_join' },
     on: (_event: string, listener: () => void) => listeners.push(listener),
     commitOffsets: async (offsets: Array<{ topic: string; partition: number; offset: string }>) => {
+      if (failures > 0) {
+        failures--;
+        throw new Error('the coordinator is loading');
+      }
       commits.push(offsets);
     },
   } as unknown as Consumer;
-  return { consumer, commits, join: () => listeners.forEach((l) => l()) };
+  let failures = 0;
+  return {
+    consumer,
+    commits,
+    join: () => listeners.forEach((l) => l()),
+    failNext: (n: number) => (failures = n),
+  };
 }
 
 const logger = pino({ level: 'silent' });
@@ -56,5 +66,49 @@ describe('PendingCommits', () => {
     pending.done('t', 1, '2');
     await pending.flush();
     assert.deepEqual(commits, [[{ topic: 't', partition: 0, offset: '5' }]]);
+  });
+
+  it('given messages finished out of order on a tracker, when flushed, then the commit stops below the lowest one still in flight', async () => {
+    const { consumer, commits } = recordingConsumer();
+    const pending = new PendingCommits(consumer, 60_000, logger);
+    const tracker = pending.tracker('t', 0);
+    for (const offset of ['5', '6', '7']) tracker.start(offset);
+    tracker.finish('7');
+    tracker.finish('5');
+    await pending.flush();
+    assert.deepEqual(commits, [[{ topic: 't', partition: 0, offset: '6' }]]);
+  });
+
+  it('given a tracker of the generation before a group join, when its work finishes, then nothing of it is committed', async () => {
+    const { consumer, commits, join } = recordingConsumer();
+    const pending = new PendingCommits(consumer, 60_000, logger);
+    const old = pending.tracker('t', 0);
+    old.start('3');
+    join();
+    old.finish('3');
+    assert.notEqual(pending.tracker('t', 0), old);
+    await pending.flush();
+    assert.deepEqual(commits, []);
+  });
+
+  it('given a commit that fails, then it is tried again within the interval with what finished meanwhile', async () => {
+    const { consumer, commits, failNext } = recordingConsumer();
+    const pending = new PendingCommits(consumer, 10, logger);
+    failNext(1);
+    pending.done('t', 0, '4');
+    await new Promise((r) => setTimeout(r, 15));
+    pending.done('t', 0, '6');
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(commits, [[{ topic: 't', partition: 0, offset: '7' }]]);
+  });
+
+  it('given a flush (a stop), then no commit is scheduled after it', async () => {
+    const { consumer, commits } = recordingConsumer();
+    const pending = new PendingCommits(consumer, 10, logger);
+    pending.done('t', 0, '1');
+    await pending.flush();
+    pending.done('t', 0, '2');
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(commits, [[{ topic: 't', partition: 0, offset: '2' }]]);
   });
 });

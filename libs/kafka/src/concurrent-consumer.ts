@@ -1,12 +1,8 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import type { Logger } from 'pino';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { reportBatchLag, withProcessSpan } from '@hookpost/telemetry';
-import { CommitTimer } from './commit-timer';
-import { onConsumerDeath } from './crash';
-import { ConsumerDrain } from './drain';
+import { ConsumerLoop, groupOptions, type ConsumerGroupOptions } from './consumer-loop';
 import { PIPELINE_FETCH } from './fetch';
 import { detachMessage } from './messages';
-import { OffsetTracker } from './offset-tracker';
 
 /**
  * Thrown by a handler that gives its message back unhandled (the service is stopping and the work has
@@ -33,19 +29,13 @@ export interface InFlightLease {
   running(): void;
 }
 
-export interface ConcurrentConsumerOptions {
-  /** Consumer group session timeout: how soon a dead member's partitions are reassigned. */
-  sessionTimeoutMs?: number;
-  kafka: Kafka;
-  groupId: string;
+export interface ConcurrentConsumerOptions extends ConsumerGroupOptions {
   topics: string[];
   /** Messages being handled at once across all partitions (those waiting, see InFlightLease, aside). */
   maxInFlight: number;
   /** Messages waiting (InFlightLease) at once; at this bound fetching pauses. Default: maxInFlight. */
   maxWaiting?: number;
   handle: (message: KafkaMessage, ctx: MessageContext, lease: InFlightLease) => Promise<void>;
-  logger: Logger;
-  commitIntervalMs?: number;
 }
 
 /**
@@ -53,74 +43,30 @@ export interface ConcurrentConsumerOptions {
  * commits each partition only below the lowest offset still in flight: a crash redelivers, never loses.
  */
 export class ConcurrentConsumer {
-  private readonly consumer: Consumer;
-  private trackers = new Map<string, OffsetTracker>();
+  private readonly loop: ConsumerLoop;
   private inFlight = 0;
   private waiting = 0;
   private slotWaiters: Array<() => void> = [];
-  private readonly commits: CommitTimer;
-  private running = false;
-  private readonly drain = new ConsumerDrain();
 
   constructor(private readonly opts: ConcurrentConsumerOptions) {
-    this.consumer = opts.kafka.consumer({
-      groupId: opts.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10),
-      ...PIPELINE_FETCH,
+    this.loop = new ConsumerLoop({
+      ...groupOptions(opts),
+      topics: opts.topics,
+      fetch: PIPELINE_FETCH,
+      partitionsConsumedConcurrently: 6,
     });
-    // A new assignment starts from the committed offsets: forget what the old one tracked.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.trackers = new Map();
-    });
-    this.commits = new CommitTimer(() => this.commit(), opts.commitIntervalMs ?? 100, opts.logger);
-    onConsumerDeath(this.consumer, opts.logger, () => (this.running = false));
   }
 
   get isRunning(): boolean {
-    return this.running;
+    return this.loop.isRunning;
   }
 
   get inFlightCount(): number {
     return this.inFlight;
   }
 
-  async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 6,
-      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
-        this.drain.run(async () => {
-          const ctx = { topic: batch.topic, partition: batch.partition };
-          const tracker = this.trackerFor(ctx);
-          for (const fetched of batch.messages) {
-            while (this.windowFull()) {
-              if (this.drain.stopping || !isRunning() || isStale()) return;
-              await this.waitForSlot(1000);
-              await heartbeat();
-            }
-            if (this.drain.stopping || !isRunning() || isStale()) return;
-            // Its own copy: the handler may run for long, and must not keep the whole fetch alive.
-            const message = detachMessage(fetched);
-            tracker.start(message.offset);
-            this.inFlight++;
-            resolveOffset(message.offset);
-            void this.run(message, ctx).then((handled) => {
-              if (handled) tracker.finish(message.offset); // a handed-back offset stays in flight: never committed
-              this.inFlight--;
-              this.wakeFetch();
-              this.commits.schedule();
-            });
-          }
-          reportBatchLag(this.opts.groupId, batch);
-          await heartbeat();
-        }),
-    });
-    this.running = true;
+  start(): Promise<void> {
+    return this.loop.start((payload) => this.take(payload));
   }
 
   /**
@@ -128,18 +74,40 @@ export class ConcurrentConsumer {
    * started, see HandBack), commits what finished, disconnects.
    */
   async stop(timeoutMs: number): Promise<void> {
-    this.running = false;
     const deadline = Date.now() + timeoutMs;
-    const stopped = this.drain.stop(
-      this.consumer,
-      this.opts.topics,
-      () => this.commits.flush(),
-      async () => {
-        while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      },
-    );
-    for (const wake of this.slotWaiters.splice(0)) wake(); // a batch waiting for a slot sees `stopping` and ends
+    const stopped = this.loop.stop(async () => {
+      while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    });
+    for (const wake of this.slotWaiters.splice(0)) wake(); // a batch waiting for a slot sees the stop and ends
     await stopped;
+  }
+
+  /** Starts each message of the batch as soon as the window has room for it. */
+  private async take(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat } = payload;
+    const ctx = { topic: batch.topic, partition: batch.partition };
+    const tracker = this.loop.commits.tracker(ctx.topic, ctx.partition);
+    for (const fetched of batch.messages) {
+      while (this.windowFull()) {
+        if (this.loop.ended(payload)) return;
+        await this.waitForSlot(1000);
+        await heartbeat();
+      }
+      if (this.loop.ended(payload)) return;
+      // Its own copy: the handler may run for long, and must not keep the whole fetch alive.
+      const message = detachMessage(fetched);
+      tracker.start(message.offset);
+      this.inFlight++;
+      resolveOffset(message.offset);
+      void this.run(message, ctx).then((handled) => {
+        if (handled) tracker.finish(message.offset); // a handed-back offset stays in flight: never committed
+        this.inFlight--;
+        this.wakeFetch();
+        this.loop.commits.schedule();
+      });
+    }
+    reportBatchLag(this.opts.groupId, batch);
+    await heartbeat();
   }
 
   private windowFull(): boolean {
@@ -184,16 +152,6 @@ export class ConcurrentConsumer {
     }
   }
 
-  private trackerFor(ctx: MessageContext): OffsetTracker {
-    const key = `${ctx.topic}:${ctx.partition}`;
-    let tracker = this.trackers.get(key);
-    if (!tracker) {
-      tracker = new OffsetTracker();
-      this.trackers.set(key, tracker);
-    }
-    return tracker;
-  }
-
   private waitForSlot(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
@@ -202,22 +160,5 @@ export class ConcurrentConsumer {
         resolve();
       });
     });
-  }
-
-  private async commit(): Promise<void> {
-    const offsets: Array<{ topic: string; partition: number; offset: string }> = [];
-    const trackers = [...this.trackers];
-    for (const [key, tracker] of trackers) {
-      const offset = tracker.committable();
-      if (offset === null) continue;
-      const sep = key.lastIndexOf(':');
-      offsets.push({ topic: key.slice(0, sep), partition: Number(key.slice(sep + 1)), offset });
-    }
-    if (offsets.length === 0) return;
-    await this.consumer.commitOffsets(offsets);
-    for (const [key, tracker] of trackers) {
-      const done = offsets.find((o) => `${o.topic}:${o.partition}` === key);
-      if (done) tracker.markCommitted(done.offset);
-    }
   }
 }

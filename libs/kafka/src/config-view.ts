@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { observeGauge } from '@hookpost/telemetry';
-import { onConsumerDeath } from './crash';
 import { configRecordSchema, decodeJson } from '@hookpost/contracts';
 import { applyConfigRecord, emptyConfigState, type ConfigState } from '@hookpost/domain';
+import { ConsumerLoop } from './consumer-loop';
+import { PROMPT_FETCH } from './fetch';
 
 /**
  * The whole of `webhook.config`, held in memory and kept current. Each instance reads every partition
  * from the beginning under a group of its own (kafkajs has no manual assignment) and never commits.
- * Ready once it has applied everything that was in the topic when it started.
+ * Ready once it has applied everything that was in the topic when it started. A dead view would serve
+ * stale configuration forever: the service exits instead (ConsumerLoop's default).
  */
 export class ConfigView {
   readonly state: ConfigState = emptyConfigState();
-  private readonly consumer: Consumer;
+  private readonly loop: ConsumerLoop;
   private readonly applied = new Map<number, bigint>();
   private targets = new Map<number, bigint>();
   private lastAppliedAt = 0;
@@ -25,10 +27,12 @@ export class ConfigView {
     groupPrefix: string,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({
+    this.loop = new ConsumerLoop({
+      kafka,
       groupId: `${groupPrefix}-config-view-${hostname()}-${randomUUID().slice(0, 8)}`,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
+      topics: [topic],
+      logger,
+      fetch: PROMPT_FETCH,
     });
     observeGauge(
       'hookpost.config_view.age',
@@ -41,8 +45,6 @@ export class ConfigView {
       '1 once the view has read webhook.config to its end',
       () => (this.caughtUp ? 1 : 0),
     );
-    // A dead view would serve stale configuration forever: exit instead (nothing to mark, see crash.ts).
-    onConsumerDeath(this.consumer, logger, () => undefined);
   }
 
   get caughtUp(): boolean {
@@ -74,31 +76,28 @@ export class ConfigView {
     } finally {
       await admin.disconnect();
     }
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-        for (const message of batch.messages) {
-          const key = message.key?.toString('utf8') ?? '';
-          if (message.value === null) {
-            applyConfigRecord(this.state, key, null);
-          } else {
-            const decoded = decodeJson(configRecordSchema, message.value);
-            if (decoded.ok) applyConfigRecord(this.state, key, decoded.value);
-            else
-              this.logger.error(
-                { key, offset: message.offset, reason: decoded.reason },
-                'bad config record skipped',
-              );
-          }
-          this.applied.set(batch.partition, BigInt(message.offset));
-          resolveOffset(message.offset);
-        }
-        this.lastAppliedAt = Date.now();
-        await heartbeat();
-      },
-    });
+    await this.loop.start((payload) => this.apply(payload));
+  }
+
+  private async apply({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    for (const message of batch.messages) {
+      const key = message.key?.toString('utf8') ?? '';
+      if (message.value === null) {
+        applyConfigRecord(this.state, key, null);
+      } else {
+        const decoded = decodeJson(configRecordSchema, message.value);
+        if (decoded.ok) applyConfigRecord(this.state, key, decoded.value);
+        else
+          this.logger.error(
+            { key, offset: message.offset, reason: decoded.reason },
+            'bad config record skipped',
+          );
+      }
+      this.applied.set(batch.partition, BigInt(message.offset));
+      resolveOffset(message.offset);
+    }
+    this.lastAppliedAt = Date.now();
+    await heartbeat();
   }
 
   /** Resolves once everything that was in the topic at start has been applied. */
@@ -106,7 +105,8 @@ export class ConfigView {
     while (!this.caughtUp) await new Promise((r) => setTimeout(r, pollMs));
   }
 
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
+  /** Leaves the topic (it commits nothing: each view reads from the beginning). */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

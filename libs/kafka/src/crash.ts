@@ -32,7 +32,7 @@ export function onConsumerDeath(
       return;
     }
     markStopped();
-    logger.fatal({ err: error }, 'consumer died and will not restart; exiting');
+    logger.fatal({ err: error }, 'consumer died and will not restart');
     die();
   });
 }

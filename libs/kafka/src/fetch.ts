@@ -41,3 +41,10 @@ export interface FetchPacing {
   maxBytesPerPartition?: number;
   maxBytes?: number;
 }
+
+/**
+ * How consumers of a few small records fetch (the config view, the delay topics, one-off reads): the
+ * broker answers at the first record, or after 100 ms. A delay topic's partition resumed when its head
+ * is due is read again within 100 ms.
+ */
+export const PROMPT_FETCH = { minBytes: 1, maxWaitTimeInMs: 100 } as const;

@@ -1,6 +1,7 @@
 /**
  * Tracks messages of one partition that are being worked on out of order, and tells which offset is
- * safe to commit: everything below the lowest offset still in flight.
+ * safe to commit: everything below the lowest offset still in flight. Work taken in order, a batch at a
+ * time, only says how far it is done (`finishThrough`).
  */
 export class OffsetTracker {
   private readonly inFlight = new Set<bigint>();
@@ -15,6 +16,12 @@ export class OffsetTracker {
 
   finish(offset: string): void {
     this.inFlight.delete(BigInt(offset));
+  }
+
+  /** Everything up to and including `offset` is done (work taken in order: nothing of it in flight). */
+  finishThrough(offset: string): void {
+    const o = BigInt(offset);
+    if (this.highestStarted === null || o > this.highestStarted) this.highestStarted = o;
   }
 
   get size(): number {

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { pino, type Logger } from 'pino';
+import { ConsumerLoop } from './consumer-loop';
+import { PROMPT_FETCH } from './fetch';
+
+export interface ReadSinceOptions {
+  /** How long the read may take before it fails (default 60 s). */
+  timeoutMs?: number;
+  /** Where the consumer's warnings go (default: nowhere). */
+  logger?: Logger;
+}
 
 /**
  * Reads every record of `topic` written since `sinceMs` (by record timestamp) up to the end the topic had
@@ -11,7 +21,7 @@ export async function readSince(
   sinceMs: number,
   groupPrefix: string,
   onMessage: (message: KafkaMessage) => void,
-  timeoutMs = 60_000,
+  { timeoutMs = 60_000, logger = pino({ level: 'silent' }) }: ReadSinceOptions = {},
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -23,29 +33,32 @@ export async function readSince(
     );
     if (starts.length === 0) return;
     const pending = new Set(starts.map((p) => p.partition));
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
-    await consumer.connect();
+    let finished = (_err?: Error) => undefined as void;
+    const done = new Promise<void>((resolve, reject) => {
+      finished = (err) => (err ? reject(err) : resolve());
+    });
+    void done.catch(() => undefined); // a death after the timeout is nobody's to hear
+    const loop = new ConsumerLoop({
+      kafka,
+      groupId,
+      topics: [topic],
+      logger,
+      fetch: PROMPT_FETCH,
+      fromBeginning: false,
+      die: () => finished(new Error(`reading ${topic} since ${sinceMs}: the consumer died`)),
+    });
     try {
-      let finished = () => undefined as void;
-      const done = new Promise<void>((resolve) => (finished = resolve));
-      await consumer.subscribe({ topics: [topic], fromBeginning: false });
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const end = ends.get(batch.partition) ?? 0n;
-          for (const message of batch.messages) {
-            if (BigInt(message.offset) < end) onMessage(message);
-          }
-          if (
-            BigInt(batch.lastOffset()) + 1n >= end &&
-            pending.delete(batch.partition) &&
-            pending.size === 0
-          ) {
-            finished();
-          }
-        },
+      await loop.start(async ({ batch, resolveOffset }) => {
+        const end = ends.get(batch.partition) ?? 0n;
+        for (const message of batch.messages) {
+          if (BigInt(message.offset) < end) onMessage(message);
+        }
+        resolveOffset(batch.lastOffset());
+        if (BigInt(batch.lastOffset()) + 1n >= end && pending.delete(batch.partition) && pending.size === 0) {
+          finished();
+        }
       });
-      for (const { partition, offset } of starts) consumer.seek({ topic, partition, offset });
+      for (const { partition, offset } of starts) loop.seek(topic, partition, offset);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -59,7 +72,7 @@ export async function readSince(
         clearTimeout(timer);
       }
     } finally {
-      await consumer.disconnect();
+      await loop.stop();
     }
   } finally {
     await admin.deleteGroups([groupId]).catch(() => undefined);

@@ -1,5 +1,7 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import Encoder from 'kafkajs/src/protocol/encoder';
 import { encodeRecord, writeUVarInt, writeVarLong, type RecordInput } from './record-encoding-fix';
 
@@ -97,5 +99,44 @@ describe('varints', () => {
       const theirs = new Encoder().writeVarLong(v).buffer;
       assert.ok(ours.equals(theirs), `${v}: ${ours.toString('hex')} vs ${theirs.toString('hex')}`);
     }
+  });
+});
+
+/**
+ * What kafkajs' produce request gets as its record encoder and CRC-32C once a service has started
+ * telemetry (OpenTelemetry's require hook installed) and created its client, in a node process of its
+ * own: jest has its own module system, and this is about node's `require` as the services run it.
+ */
+function installedUnderTelemetry(): { record: boolean; crc: boolean; warnings: string[] } {
+  const script = `
+    const { join } = require('node:path');
+    const Module = require('node:module');
+    require(${JSON.stringify(join(__dirname, '../../telemetry/src/otel.js'))}).startTelemetry('spec', {});
+    const { createKafka } = require(${JSON.stringify(join(__dirname, 'client.js'))});
+    const fix = require(${JSON.stringify(join(__dirname, 'record-encoding-fix.js'))});
+    const warnings = [];
+    const logger = { warn: (m) => warnings.push(String(m)), child: () => logger };
+    createKafka({ brokers: ['127.0.0.1:1'], clientId: 'spec', logger });
+    const fromProduce = Module.createRequire(require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js'));
+    const fromBatch = Module.createRequire(require.resolve('kafkajs/src/protocol/recordBatch/v0/index.js'));
+    fromProduce('../../../recordBatch/v0'); // loads the batch encoder, as the first produce does
+    process.stdout.write(JSON.stringify({
+      record: fromProduce('../../../recordBatch/record/v0') === fix.encodeRecord,
+      crc: fromBatch('../crc32C') === fix.batchCrc32c,
+      warnings,
+    }));
+    process.exit(0);
+  `;
+  const run = spawnSync(process.execPath, ['-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as { record: boolean; crc: boolean; warnings: string[] };
+}
+
+describe('fixRecordEncoding under the require hook of telemetry', () => {
+  it('given telemetry started, when a service creates its Kafka client, then kafkajs encodes with our record encoder and CRC-32C, without a warning', () => {
+    assert.deepEqual(installedUnderTelemetry(), { record: true, crc: true, warnings: [] });
   });
 });

@@ -117,10 +117,21 @@ export function parseEnv<S extends z.ZodRawShape>(
   throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
 }
 
-/** parseEnv for a process entry point: on error prints the message and exits with code 78 (EX_CONFIG). */
-export function loadEnvOrExit<S extends z.ZodRawShape>(service: string, shape: S): z.infer<z.ZodObject<S>> {
+/**
+ * parseEnv for a process entry point, then the rules across variables the shape cannot say (`problems`:
+ * each `VARIABLE: what is wrong`): on error prints the message and exits with code 78 (EX_CONFIG).
+ */
+export function loadEnvOrExit<S extends z.ZodRawShape>(
+  service: string,
+  shape: S,
+  problems: (env: z.infer<z.ZodObject<S>>) => string[] = () => [],
+): z.infer<z.ZodObject<S>> {
   try {
-    return parseEnv(shape);
+    const env = parseEnv(shape);
+    const found = problems(env);
+    if (found.length > 0)
+      throw new EnvError(`Invalid environment:\n${found.map((p) => `  ${p}`).join('\n')}`);
+    return env;
   } catch (err) {
     if (err instanceof EnvError) {
       process.stderr.write(`hookpost-${service}: ${err.message}\n`);

@@ -57,7 +57,8 @@ export class MetricsController {
   }
 }
 
-type ReadinessProvider = Omit<Extract<Provider, { useFactory: unknown }>, 'provide'>;
+/** How a service provides its ReadinessCheck[] (a factory injecting its own providers). */
+export type ReadinessProvider = Omit<Extract<Provider, { useFactory: unknown }>, 'provide'>;
 
 /**
  * Adds `/healthz`, `/readyz` and `/metrics` to a service's root module; `readiness` provides its ReadinessCheck[]

@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Module from 'node:module';
-import { sep } from 'node:path';
 import { createNoopMeter } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -81,36 +79,6 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   // POST the SDK's attribute hashing.
   if (undici) undici.setMeterProvider({ getMeter: () => createNoopMeter() });
   else propagateToUndiciRequests();
-  memoiseKafkajsRequires();
-}
-
-const KAFKAJS = `${sep}node_modules${sep}kafkajs${sep}`;
-let memoised = false;
-
-/**
- * kafkajs requires its protocol modules lazily, on every request it makes (`require('./v11/request')`
- * in each fetch), and the require hook that instruments modules resolves every such call to a file
- * name again: about 3% of each service's CPU under load (measured with --cpu-prof). A relative id
- * required from a given kafkajs file is always the same module, so the first answer (patched, where the
- * hook patches) is kept and returned in front of the hook.
- */
-export function memoiseKafkajsRequires(): void {
-  if (memoised) return;
-  memoised = true;
-  type Require = (this: Module, id: string) => unknown;
-  const proto = Module.prototype as unknown as { require: Require };
-  const hooked = proto.require;
-  const answers = new WeakMap<Module, Map<string, unknown>>();
-  proto.require = function (this: Module, id: string) {
-    const known = answers.get(this);
-    if (known?.has(id)) return known.get(id);
-    const exported = hooked.call(this, id);
-    if (id.startsWith('./') && this.filename?.includes(KAFKAJS)) {
-      if (known) known.set(id, exported);
-      else answers.set(this, new Map([[id, exported]]));
-    }
-    return exported;
-  };
 }
 
 /** Flushes and stops telemetry (after the service stopped its work, so the last spans leave too). */

@@ -4,7 +4,7 @@ Names, labels and the values every template shares.
 
 {{/* The services, in the order the docs list them. */}}
 {{- define "hookpost.services" -}}
-config ingest redaction fan-out retry
+config ingest redaction fan-out retry failure-log
 {{- end }}
 
 {{- define "hookpost.name" -}}

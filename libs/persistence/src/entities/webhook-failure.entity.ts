@@ -1,11 +1,12 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { FAILURE_LOG_TABLE } from '../failure-log';
 
 /**
  * One row of the failure log: an attempt that did not deliver (failed, rejected, dropped), projected from
- * `webhook.delivery-attempts` by the config service and keyed by the attempt id. Rebuilt from offset 0 by
- * `npm run failure-log:rebuild`, so nothing else writes it.
+ * `webhook.delivery-attempts` by the failure-log service (apps/failure-log) and keyed by the attempt id.
+ * Rebuilt from offset 0 by `npm run failure-log:rebuild`, so nothing else writes it.
  */
-@Entity('webhook_failures')
+@Entity(FAILURE_LOG_TABLE)
 @Index('webhook_failures_domain_idx', ['domain', 'attempted_at', 'attempt_id'])
 @Index('webhook_failures_account_idx', ['account_id', 'attempted_at', 'attempt_id'])
 @Index('webhook_failures_primary_account_idx', ['primary_account_id', 'attempted_at', 'attempt_id'])

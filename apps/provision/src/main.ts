@@ -1,6 +1,7 @@
 /**
- * Creates every topic of the design, sets min.insync.replicas on each, and applies the database
- * migrations. Idempotent: run by the local stack scripts, and by the Helm pre-install/pre-upgrade Job.
+ * Provisioning: creates every topic of the design, sets min.insync.replicas on each, and applies the
+ * database migrations. Idempotent: run by the local stack scripts, and by the Helm pre-install/pre-upgrade
+ * Job (`node dist/apps/provision/src/main.js`). A program of its own, not a service: it runs to the end.
  */
 import { topicSpecs } from '@hookpost/contracts';
 import { distinctDelays } from '@hookpost/domain';
@@ -8,7 +9,7 @@ import { createKafka, ensureMinInsyncReplicas, ensureTopics, kafkaSecurity } fro
 import { runMigrations } from '@hookpost/persistence';
 import { loadEnvOrExit } from '@hookpost/runtime';
 import { createLogger } from '@hookpost/telemetry';
-import { provisionEnvShape } from './provision-env';
+import { provisionEnvShape } from './env';
 
 const env = loadEnvOrExit('provision', provisionEnvShape);
 const logger = createLogger('provision', env.LOG_LEVEL);

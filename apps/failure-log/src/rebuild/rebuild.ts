@@ -1,18 +1,17 @@
 /**
  * `npm run failure-log:rebuild`: replays `webhook.delivery-attempts` from offset 0 into a fresh table and
- * swaps it in for the failure log (see rebuilder.ts and docs/operations.md). Safe while the config
- * service runs. Reads the config service's KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, KAFKA_SSL / KAFKA_SASL_* and
- * DATABASE_URL; prints
- * the figures as one JSON line last.
+ * swaps it in for the failure log (see rebuilder.ts and docs/operations.md). Safe while the failure-log
+ * service (the live projection) runs. Reads its KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, KAFKA_SSL /
+ * KAFKA_SASL_* and DATABASE_URL; prints the figures as one JSON line last.
  */
 import { z } from 'zod';
 import { Pool } from 'pg';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
-// Each from its own file (see attempts-consumer.ts): a tool, not a Nest service.
+// Each from its own file (see ../projection.ts): a tool, not a Nest service.
 import { createKafka, kafkaSecurity } from '@hookpost/kafka/client';
 import { commonEnvShape, kafkaSecurityEnvShape, loadEnvOrExit, postgresUrl } from '@hookpost/runtime/env';
 import { createLogger } from '@hookpost/telemetry/logger';
-import { FAILURE_LOG_GROUP } from './failure-log.store';
+import { FAILURE_LOG_GROUP } from '../store';
 import { rebuildFailureLog } from './rebuilder';
 
 const env = loadEnvOrExit('failure-log-rebuild', {

@@ -6,7 +6,7 @@
 import { move, workerData } from 'piscina';
 import { ATTEMPT_OUTCOMES } from '@hookpost/contracts';
 import { partRecord, primaryIdOf, projectBatch, type AttemptRecord } from '@hookpost/domain';
-import { copyBytes } from './pg-text';
+import { copyBytes } from '../pg-text';
 import { TransferredBatch, type DecodeTask, type DecoderData } from './replay-decoder.types';
 
 const parents = new Map((workerData as DecoderData).subaccounts);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonEnvShape, kafkaSecurityEnvShape, postgresUrl, retrySchedule } from '@hookpost/runtime';
 
-/** What `provision.js` (topics + migrations; the Helm hook Job) reads. */
+/** What provisioning (topics + migrations; the Helm hook Job) reads. */
 export const provisionEnvShape = {
   KAFKA_BROKERS: commonEnvShape.KAFKA_BROKERS,
   KAFKA_TOPIC_PREFIX: commonEnvShape.KAFKA_TOPIC_PREFIX,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
-import { isRowError } from './failure-log.store';
+import { isRowError } from './store';
 
 describe('isRowError', () => {
   const cases: Array<[string, unknown, boolean]> = [

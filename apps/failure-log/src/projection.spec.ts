@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
-import { expectEqual } from '../../../../libs/domain/src/testing/expect-equal';
-import { writeOrSplit } from './attempts-consumer';
+import { expectEqual } from '../../../libs/domain/src/testing/expect-equal';
+import { writeOrSplit } from './projection';
 
 /** A batch as rows (names) with their offsets; a write fails as `failWith` says for a part holding a bad row. */
 type Batch = Array<{ name: string; offset: string }>;

@@ -25,20 +25,15 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
+import { BatchConsumer } from '@hookpost/kafka/batch-consumer';
+import { FAILURE_LOG_TABLE, type Sql } from '@hookpost/persistence/failure-log';
 import { projectBatch, type Projection } from '@hookpost/domain';
-import { AttemptsConsumer } from './attempts-consumer';
-import {
-  copyText,
-  FAILURE_LOG_TABLE,
-  PROJECTION_LOCK,
-  REBUILD_LOCK,
-  upsertRows,
-  type Sql,
-} from './failure-log.store';
-import { FAILURE_LOG_COLUMNS } from './pg-text';
+import { FAILURE_LOG_COLUMNS } from '../pg-text';
+import { projectionBatches, type ProjectionStage } from '../projection';
+import { copyText, PROJECTION_LOCK, REBUILD_LOCK, upsertRows } from '../store';
 import { ReplayDecoders } from './replay-decoder';
 
 export const REBUILD_TABLE = `${FAILURE_LOG_TABLE}_rebuild`;
@@ -211,11 +206,6 @@ export async function buildIndexes(
 
 const UNIQUE_VIOLATION = '23505';
 
-interface ReplayStage<P extends Projection> {
-  project: (messages: KafkaMessage[]) => P | Promise<P>;
-  write: (projected: P) => Promise<void>;
-}
-
 /**
  * One stage of the replay (bulk load or catch-up), tracking how far each partition got. Several
  * consumers share the partitions (each in a throwaway group of its own, pausing the partitions of the
@@ -226,31 +216,30 @@ interface ReplayStage<P extends Projection> {
 class Replay<P extends Projection> {
   readonly applied = new Map<number, bigint>();
   attempts = 0;
-  private readonly members: Array<AttemptsConsumer<P>>;
+  private readonly members: Array<BatchConsumer<P>>;
   private lastProgressAt = Date.now();
   private dead = false;
 
   constructor(
     private readonly opts: RebuildOptions,
     groupIds: readonly string[],
-    stage: ReplayStage<P>,
+    stage: ProjectionStage<P>,
   ) {
     const concurrency = opts.concurrency ?? 4;
     const count = groupIds.length;
     this.members = groupIds.map(
       (groupId, i) =>
-        new AttemptsConsumer<P>({
+        new BatchConsumer<P>({
           kafka: opts.kafka,
           groupId,
           topic: opts.topic,
           logger: opts.logger,
+          ...projectionBatches(stage, opts.logger),
           commit: true,
           maxBytesPerPartition: 4 * 1024 * 1024,
           maxBytes: 16 * 1024 * 1024,
           partitionsConsumedConcurrently: Math.max(1, Math.ceil(concurrency / count)),
           ownsPartition: (partition) => partition % count === i,
-          project: stage.project,
-          write: stage.write,
           die: () => (this.dead = true),
           onBatch: (partition, lastOffset, projected) => {
             this.applied.set(partition, BigInt(lastOffset));
