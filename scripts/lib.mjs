@@ -87,6 +87,38 @@ export async function ensureRuntime() {
   return new Promise(() => {});
 }
 
+/** Debian's Chromium, which the web console's browser tests drive with playwright-core (never a download of its own). */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/**
+ * Installs Debian's chromium (and the fonts it recommends) with apt-get when CHROMIUM is missing, as root or
+ * through `sudo -n`; about a minute, once per machine. Exits the script where that is impossible.
+ */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  if (process.env.CHROMIUM_PATH || !existsSync('/usr/bin/apt-get')) {
+    log(
+      `${CHROMIUM} is missing: install Chromium and set CHROMIUM_PATH to it (the web console's browser tests)`,
+    );
+    process.exit(1);
+  }
+  log("installing Debian's chromium with apt-get (the web console's browser tests; once per machine)");
+  const [command, ...prefix] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run(command, [...prefix, 'update', '-qq'], { env });
+  run(
+    command,
+    [...prefix, 'install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-liberation'],
+    {
+      env,
+    },
+  );
+  if (!existsSync(CHROMIUM)) {
+    log(`apt-get installed chromium, but ${CHROMIUM} is not there`);
+    process.exit(1);
+  }
+}
+
 /**
  * Compiles apps, libs and tests to dist/ and writes the per-service entry points dist/apps/<name>/main.js.
  * `project` tsconfig.build.json compiles only what runs (no tests, no bench): the container image's build.
@@ -105,4 +137,15 @@ export function build({ project = 'tsconfig.json' } = {}) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'main.js'), "'use strict';\nrequire('./src/main.js');\n");
   }
+  buildConsole();
+}
+
+/**
+ * The web console (console/: Preact + TypeScript, bundled by Vite) into dist/apps/config/public, where the
+ * config service serves it at `/`; type-checked first (Vite only strips types). A few seconds.
+ */
+export function buildConsole() {
+  log('building the web console (tsc --noEmit, vite build)');
+  run(bin('tsc'), ['-p', join('console', 'tsconfig.json')]);
+  run(bin('vite'), ['build', '--config', join('console', 'vite.config.mts')]);
 }

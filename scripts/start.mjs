@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm start: from a fresh clone to the whole system. Installs what is missing, builds, starts the
 // local Kafka + PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL are set), creates the topics, runs the
-// migrations, starts the six services and stops everything it started on Ctrl-C. The admin token is
-// kept in .local/admin-token (0600) while the system runs, for `npm run demo`.
+// migrations, starts the six services (the config service serves the web console at /) and stops
+// everything it started on Ctrl-C. The admin token is kept in .local/admin-token (0600) while the system
+// runs, for `npm run demo`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,6 +104,7 @@ try {
 const api = `http://127.0.0.1:${ports.config}`;
 process.stdout.write(`
 Hookpost is running. Config API: ${api}
+Web console: ${api}/   (sign in with an account's API key: the api_key of the account created below)
 Services (health: /healthz, /readyz): ${SERVICES.map((name) => `${name} :${ports[name]}`).join(', ')}
 Kafka: ${stack.KAFKA_BROKERS}   PostgreSQL: ${stack.DATABASE_URL}
 

@@ -3,11 +3,12 @@
 // Kafka + PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL point at existing ones), runs unit and
 // end-to-end tests with Jest (on the compiled tests in dist/), and stops what it started. Before the unit
 // tests, the Helm chart check (scripts/chart-check.mjs: helm and chartcheck built with Go, cached in .local/).
+// The end-to-end tests include the web console's, in Debian's Chromium (installed with apt-get if missing).
 //   --unit   unit tests only (no stack)      --e2e   end-to-end tests only      --no-lint      --no-chart
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, build, ensureRuntime, log, ROOT, run } from './lib.mjs';
+import { bin, build, ensureChromium, ensureRuntime, log, ROOT, run } from './lib.mjs';
 
 const args = new Set(process.argv.slice(2));
 const unit = !args.has('--e2e');
@@ -33,6 +34,7 @@ let stack = null;
 let started = { kafka: false, postgres: false };
 const env = { ...process.env };
 if (e2e) {
+  ensureChromium(); // the web console's browser tests (test/e2e/console.e2e-spec.ts)
   stack = await import('./stack.mjs');
   log('starting the local stack (Kafka, PostgreSQL) where none is configured');
   const up = await stack.stackUp();

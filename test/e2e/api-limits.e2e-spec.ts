@@ -294,6 +294,9 @@ describe('API limits: streamed bodies, URL length, the rate limit on every route
           /Cannot GET/,
         );
         assert.equal((await fetch(`${internal}/openapi.json`)).status, 404);
+        // The web console is the public port's only.
+        assert.equal((await fetch(`${internal}/`)).status, 404);
+        assert.equal((await fetch(`${split.url}/`)).status, 200);
         // The probes answer on both.
         assert.equal((await fetch(`${internal}/readyz`)).status, 200);
         assert.equal((await fetch(`${split.url}/readyz`)).status, 200);

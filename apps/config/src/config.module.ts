@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { dataSourceOptions } from '@hookpost/persistence';
 import { serviceModule } from '@hookpost/runtime';
+import { AccountsService } from './accounts/accounts.service';
 import { AdminGuard } from './auth/admin.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CallersService } from './auth/callers.service';
@@ -44,6 +45,7 @@ export class ConfigServiceModule {
         WebhookTesterService,
         AccountWebhooksService,
         SettingsService,
+        AccountsService,
         FailureLogService,
       ],
       readiness: {

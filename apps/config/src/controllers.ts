@@ -1,3 +1,4 @@
+import { AccountListsController } from './accounts/accounts.controller';
 import { FailureLogController } from './failure-log/failure-log.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ProvisioningController } from './provisioning/provisioning.controller';
@@ -13,6 +14,7 @@ export const REST_CONTROLLERS = [
   AccountWebhooksController,
   DomainSettingsController,
   AccountSettingsController,
+  AccountListsController,
   FailureLogController,
   OpenApiController,
 ];

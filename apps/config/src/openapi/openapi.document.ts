@@ -8,6 +8,8 @@ import { FAILURE_LOG } from './routes/failure-log';
 import { PROVISIONING } from './routes/provisioning';
 import { SETTINGS } from './routes/settings';
 import { SIGNING_KEY } from './routes/signing-key';
+// After the others: the components its schemas add come last in the document.
+import { ACCOUNT_LISTS } from './routes/accounts';
 import type { OpenApiDocument } from './types';
 
 export { HTTP_METHODS, type HttpMethod, type OpenApiDocument, type Operation, type PathItem } from './types';
@@ -29,6 +31,7 @@ export { HTTP_METHODS, type HttpMethod, type OpenApiDocument, type Operation, ty
 const AREAS: ApiArea[] = [
   DOMAIN_WEBHOOKS,
   ACCOUNT_WEBHOOKS,
+  ACCOUNT_LISTS,
   SETTINGS,
   SIGNING_KEY,
   FAILURE_LOG,
@@ -78,8 +81,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       name: 'Account webhooks',
       description: 'Mailgun v1 account-level webhooks, for all domains of the account.',
     },
-    { name: 'Domains', description: "A domain's settings." },
-    { name: 'Account', description: "The account's features and HTTP webhook signing key." },
+    { name: 'Domains', description: "The account's domains and a domain's settings." },
+    { name: 'Account', description: "The account's subaccounts, features and HTTP webhook signing key." },
     {
       name: 'Failure log',
       description:

@@ -37,7 +37,8 @@ export interface FeaturesChange {
   parent_signature?: boolean;
 }
 
-function domainView(d: DomainEntity): DomainView {
+/** A domain as the v4 domains API answers it (one domain, and each item of the list). */
+export function domainView(d: DomainEntity): DomainView {
   return {
     name: d.name,
     state: 'active',
