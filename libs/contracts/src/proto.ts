@@ -10,6 +10,8 @@ export const CONFIG_GRPC_SERVICE = 'ConfigService';
 
 /** proto-loader options the server and its clients share: field names as in the proto, defaults filled. */
 export const PROTO_LOADER_OPTIONS = {
+  /** Where config.proto's import of messages.proto is found. */
+  includeDirs: [join(__dirname, '..', 'proto')] as string[],
   keepCase: true,
   longs: String,
   enums: String,
