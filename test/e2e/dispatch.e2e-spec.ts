@@ -197,7 +197,13 @@ describe('dispatch: no head-of-line blocking, per-endpoint cap, destination poli
       assert.equal([...counts.keys()].filter((id) => !postsOf.has(id)).length, 0, 'no event without a POST');
       const interrupted = attempts.filter((a) => crashed(a) && a.error_class === 'interrupted');
       assert.ok(interrupted.length > 0, 'the kill cut off POSTs in flight (8 at a time, 100 ms each)');
-      assert.ok(interrupted.length <= PER_ENDPOINT, `${interrupted.length} interrupted, at most the cap`);
+      // The cap bounds POSTs in flight; a slot is free again once its POST is answered, before that
+      // answer's attempt event is produced. So a kill may also catch, per slot, one answered POST whose
+      // attempt was not yet recorded: outcome unknown to fan-out, hence interrupted too (and POSTed again).
+      assert.ok(
+        interrupted.length <= 2 * PER_ENDPOINT,
+        `${interrupted.length} interrupted, at most twice the cap (in flight + answered, not yet recorded)`,
+      );
       for (const a of interrupted) {
         assert.equal(a.outcome, 'failed');
         assert.equal(a.http_status, null);
