@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { cpuBudgetUs, machineCpu, machineCpuSince } from './machine';
+import { cpuBudgetUs, groupCpu, machineCpu, machineCpuSince, processGroupOf } from './machine';
 
 const STAT = [
   'cpu  5719979 7 763528 6732509 43528 3 82829 112799 0 0',
@@ -46,5 +46,25 @@ describe('cpuBudgetUs', () => {
   it('is the cores time per delivery at the rate', () => {
     assert.equal(cpuBudgetUs(5000, 2), 400);
     assert.equal(cpuBudgetUs(1000, 8), 8000);
+  });
+});
+
+describe('processGroupOf', () => {
+  it('tells the broker, PostgreSQL and the rest apart', () => {
+    assert.equal(
+      processGroupOf('java', 'java -Xmx512m -cp /x/kafka/libs/a.jar kafka.Kafka server.properties'),
+      'broker',
+    );
+    assert.equal(processGroupOf('postgres', '/pg/bin/postgres -D data'), 'database');
+    assert.equal(processGroupOf('postgres: walw', 'postgres: walwriter '), 'database');
+    assert.equal(processGroupOf('node', 'node dist/apps/fan-out/src/main.js'), 'other');
+    assert.equal(processGroupOf('java', 'java -jar other.jar'), 'other');
+  });
+});
+
+describe('groupCpu', () => {
+  it('reads /proc on this machine', () => {
+    const used = groupCpu();
+    assert.ok(used !== null && used.broker >= 0 && used.database >= 0);
   });
 });

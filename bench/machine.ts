@@ -3,7 +3,7 @@
  * broker, PostgreSQL, the bench and its endpoints, the services), and so does time the hypervisor gave
  * to other guests (steal), which is how a shared VM's speed drifts during a session.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { MS_PER_TICK } from '../test/support/processes';
 
@@ -54,4 +54,43 @@ function readProcStat(): string | null {
   } catch {
     return null;
   }
+}
+
+/** Which part of the machine a process is: the Kafka broker, PostgreSQL, or anything else. */
+export type ProcessGroup = 'broker' | 'database' | 'other';
+
+/** A process's group from its command name and command line (/proc/<pid>/comm, cmdline). */
+export function processGroupOf(comm: string, cmdline: string): ProcessGroup {
+  if (comm === 'java' && /kafka\.Kafka\b|kafka-server|kafka\/libs/.test(cmdline)) return 'broker';
+  if (comm === 'postgres' || cmdline.startsWith('postgres:')) return 'database';
+  return 'other';
+}
+
+/**
+ * CPU time (ms, user + system) used so far by the broker's and PostgreSQL's processes, read from /proc;
+ * null where /proc is absent. Processes that ended in between are not counted (the stack's do not end).
+ */
+export function groupCpu(): Record<Exclude<ProcessGroup, 'other'>, number> | null {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const used = { broker: 0, database: 0 };
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const group = processGroupOf(comm, cmdline);
+      if (group === 'other') continue;
+      // fields after the command: state is [0], utime [11], stime [12]
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      used[group] += (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+    } catch {
+      // gone since the listing
+    }
+  }
+  return used;
 }

@@ -25,7 +25,7 @@ import { TestSystem } from '../test/support/system';
 import { BenchEndpoints, percentile, type Post } from './endpoints';
 import { hopLatencies } from './hops';
 import { benchNodeArgs } from './chart-limits';
-import { cpuBudgetUs, machineCpu, machineCpuSince } from './machine';
+import { cpuBudgetUs, groupCpu, machineCpu, machineCpuSince } from './machine';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20000);
 const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 100);
@@ -145,11 +145,16 @@ async function main() {
   await settle('cpu');
   const cpuBefore = cpuNow();
   const machineBefore = machineCpu();
+  const groupsBefore = groupCpu();
+  const benchBefore = process.cpuUsage();
   const hundred = await throughput('b', (n) => n % ENDPOINTS);
   await settle('cpu');
   const cpuPerDelivery = perService(cpuSince(cpuBefore), hundred.delivered / 1000);
   // The whole machine's (broker, database, bench included): compare with what its cores allow at 5,000/s.
   const machinePerDelivery = machineCpuSince(machineBefore, machineCpu(), hundred.delivered / 1000);
+  // Where the machine's share beyond the services goes: the broker, PostgreSQL, this bench (its producer
+  // and the 100 receiving endpoints) and the rest (the kernel's own threads, other processes).
+  const machineShares = sharesOf(groupsBefore, groupCpu(), process.cpuUsage(benchBefore), hundred.delivered);
   phasePeak('100_endpoints');
 
   const atRate = async (tag: string, seconds: number, hangs = false): Promise<Post[]> => {
@@ -300,12 +305,40 @@ async function main() {
       heap.limits && Object.fromEntries(Object.entries(heap.limits).map(([n, l]) => [n, l.heapMb])),
     cpu_us_per_delivery: cpuPerDelivery,
     machine_cpu_us_per_delivery: machinePerDelivery,
+    machine_cpu_us_by_process: machineShares && {
+      services: cpuPerDelivery.total,
+      ...machineShares,
+      rest: machinePerDelivery
+        ? machinePerDelivery.busy -
+          cpuPerDelivery.total -
+          machineShares.broker -
+          machineShares.database -
+          machineShares.bench
+        : null,
+    },
     machine_cpu_budget_us_at_5000_per_s: cpuBudgetUs(5000),
     cpu_pct_at_1000_eps: cpuAtRate,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** The broker's, PostgreSQL's and the bench's CPU per delivery between two readings (µs). */
+function sharesOf(
+  before: ReturnType<typeof groupCpu>,
+  after: ReturnType<typeof groupCpu>,
+  bench: NodeJS.CpuUsage,
+  deliveries: number,
+): { broker: number; database: number; bench: number } | null {
+  if (!before || !after || deliveries <= 0) return null;
+  // PostgreSQL's backends end with their connections, taking their CPU time out of the sum: never below 0.
+  const per = (ms: number) => Math.max(0, Math.round((ms * 1000) / deliveries));
+  return {
+    broker: per(after.broker - before.broker),
+    database: per(after.database - before.database),
+    bench: Math.round((bench.user + bench.system) / deliveries),
+  };
 }
 
 /** Sends without waiting in line behind the previous send (the rate must not bend to produce latency). */
