@@ -4,6 +4,8 @@
  * Job (`node dist/apps/provision/src/main.js`). A program of its own, not a service: it runs to the end
  * (runTool, not bootstrapService: no Nest application, no HTTP server, no readiness, no SIGTERM stop).
  */
+// First, before kafkajs loads (libs/kafka/src/preload.ts).
+import '@hookpost/kafka/preload';
 import { topicSpecs } from '@hookpost/contracts';
 import { distinctDelays } from '@hookpost/domain';
 import { ensureMinInsyncReplicas, ensureTopics } from '@hookpost/kafka';

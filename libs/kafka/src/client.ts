@@ -1,6 +1,9 @@
+// First: in a process whose first kafkajs comes through this library, that is already early enough.
+import { linearGroupingInstalled } from './preload';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerCompressionCodecs } from './codecs';
+import { fixRecordDecoding } from './record-decoding-fix';
 import { fixRecordEncoding } from './record-encoding-fix';
 import { fixRequestQueueIdlePolling } from './request-queue-fix';
 
@@ -59,6 +62,16 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
   if (!fixRecordEncoding()) {
     opts.logger.warn(
       'kafkajs loaded its record-batch encoder before createKafka: records are encoded its slower way',
+    );
+  }
+  if (!fixRecordDecoding()) {
+    opts.logger.warn(
+      'kafkajs loaded its record-batch decoder before createKafka: records are decoded its slower way',
+    );
+  }
+  if (!linearGroupingInstalled()) {
+    opts.logger.warn(
+      'kafkajs was loaded before @hookpost/kafka/preload: its producer groups messages by partition its quadratic way',
     );
   }
   return new Kafka({

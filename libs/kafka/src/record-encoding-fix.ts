@@ -1,6 +1,6 @@
-import Module from 'node:module';
 import { crc32c } from '@node-rs/crc32';
 import Encoder from 'kafkajs/src/protocol/encoder';
+import { provideModule } from './provide-module';
 
 /** What kafkajs' record encoder takes (kafkajs/src/protocol/recordBatch/record/v0). */
 export interface RecordInput {
@@ -126,23 +126,6 @@ let applied: boolean | null = null;
 /** The CRC-32C of a record batch, as kafkajs' (unsigned), computed natively (SSE 4.2 where there is). */
 export function batchCrc32c(buffer: Buffer): number {
   return crc32c(buffer);
-}
-
-/**
- * Puts `exports` in the module cache as kafkajs' module `id`, which is not loaded yet: kafkajs' modules
- * that require it later get these. The original is never loaded: the require hook of OpenTelemetry
- * (require-in-the-middle) keeps the exports of every module it sees by file name and would hand the
- * original to later requirers.
- */
-function provideModule(id: string, exports: unknown): boolean {
-  const path = require.resolve(id);
-  if (require.cache[path]) return false;
-  const module = new Module(path);
-  module.filename = path;
-  module.loaded = true;
-  module.exports = exports;
-  require.cache[path] = module;
-  return true;
 }
 
 /**

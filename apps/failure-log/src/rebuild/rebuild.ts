@@ -4,6 +4,8 @@
  * service (the live projection) runs. Reads its KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, KAFKA_SSL /
  * KAFKA_SASL_* and DATABASE_URL; prints the figures as one JSON line last.
  */
+// First, before kafkajs loads (libs/kafka/src/preload.ts).
+import '@hookpost/kafka/preload';
 import { z } from 'zod';
 import { Pool } from 'pg';
 import { groupName, TOPICS, topicName } from '@hookpost/contracts';
