@@ -74,7 +74,7 @@ function message(url: string, offset = '0'): KafkaMessage {
 function sender(gate: Promise<void> = Promise.resolve()) {
   const posts: string[] = [];
   const fake = {
-    async post(url: string, _body: string, _headers: Record<string, string>, written?: () => void) {
+    async post(url: string, _body: string | Buffer, _headers: Record<string, string>, written?: () => void) {
       posts.push(url);
       written?.();
       await gate;
@@ -298,9 +298,9 @@ function eventRecord(eventId = 'ev-1', offset = '0'): KafkaMessage {
 
 /** A sender answering each URL with its status (200 when not given), after `gates[url]` opens. */
 function statusSender(statuses: Record<string, number>, gates: Record<string, Promise<void>> = {}) {
-  const posts: Array<{ url: string; body: string }> = [];
+  const posts: Array<{ url: string; body: string | Buffer }> = [];
   const fake = {
-    async post(url: string, body: string, _headers: Record<string, string>, written?: () => void) {
+    async post(url: string, body: string | Buffer, _headers: Record<string, string>, written?: () => void) {
       posts.push({ url, body });
       written?.();
       await gates[url];
@@ -345,8 +345,9 @@ describe('Dispatcher: an event', () => {
 
     assert.deepEqual(sent.posts.map((post) => post.url).sort(), [URL_A, URL_B]);
     for (const post of sent.posts) {
+      assert.ok(Buffer.isBuffer(post.body), 'a body of bytes: the event data was not decoded');
       assert.ok(
-        post.body.endsWith(`,"event-data":${JSON.stringify(SEED_DELIVERED)}}`),
+        post.body.toString().endsWith(`,"event-data":${JSON.stringify(SEED_DELIVERED)}}`),
         'the bytes as they came',
       );
     }

@@ -89,12 +89,8 @@ interface Delivery {
  */
 export class Dispatcher {
   private stopping = false;
-  /**
-   * Each produce being waited for, abandoned (HandBack) when the dispatcher gives up. One per wait, gone
-   * once it settles: a race against one never-settling promise instead kept a reaction, its promises and
-   * their async context alive per attempt recorded, for the life of the process.
-   */
-  private readonly abandon = new Set<() => void>();
+  /** The attempt events being produced, each with its deadline, watched by one timer. */
+  private readonly produces: ProduceWatch;
   readonly stats: RouteStats = { events: 0, withoutWebhook: 0, jobs: 0 };
 
   constructor(
@@ -106,7 +102,9 @@ export class Dispatcher {
     private readonly journal: DispatchJournal,
     private readonly logger: Logger,
     private readonly recording: RecordPolicy,
-  ) {}
+  ) {
+    this.produces = new ProduceWatch(recording.timeoutMs);
+  }
 
   /**
    * A webhook event: routed on its headers, and the first attempt of each of its URLs made at once, its
@@ -128,7 +126,8 @@ export class Dispatcher {
       this.stats.withoutWebhook++;
       return;
     }
-    const eventData: AttemptEventData = { json: data.toString('utf8'), redacted: envelope.redacted };
+    // The bytes as they came: into each POST body without being decoded (parsed only if redacted now).
+    const eventData: AttemptEventData = { json: data, redacted: envelope.redacted };
     const trace = traceHeadersOf(message.headers);
     const shared = new SharedLease(lease, heads.length);
     const settled = await Promise.allSettled(
@@ -252,9 +251,8 @@ export class Dispatcher {
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if (this.stopping) throw new HandBack();
-      const left = deadline - Date.now();
       try {
-        await withDeadline(this.unlessStopped(this.producer.send([record])), left);
+        await this.produces.watch(this.producer.send([record]), deadline);
         return;
       } catch (err) {
         if (err instanceof HandBack) throw err;
@@ -272,18 +270,10 @@ export class Dispatcher {
     }
   }
 
-  /** `promise`, or a HandBack as soon as the dispatcher gives up recording. */
-  private unlessStopped<T>(promise: Promise<T>): Promise<T> {
-    let abandon: () => void = () => undefined;
-    const stopped = new Promise<never>((_, reject) => (abandon = () => reject(new HandBack())));
-    this.abandon.add(abandon);
-    return Promise.race([promise, stopped]).finally(() => this.abandon.delete(abandon));
-  }
-
   private giveUp(err: unknown, ctx: MessageContext, offset: string): void {
     if (this.stopping) return;
     this.stopping = true;
-    for (const abandon of [...this.abandon]) abandon();
+    this.produces.abandonAll();
     this.logger.fatal(
       { err, ...ctx, offset, timeout_ms: this.recording.timeoutMs },
       'attempt event could not be produced within DISPATCH_RECORD_TIMEOUT_MS; stopping (the journal records the POST as interrupted at the next start)',
@@ -298,18 +288,64 @@ export function accountSlotOf(state: ConfigState, domain: string): string {
 }
 
 class RecordTimeout extends Error {
-  constructor(ms: number) {
-    super(`no acknowledgement within ${Math.max(0, Math.round(ms))} ms`);
+  constructor() {
+    super('no acknowledgement before the deadline');
   }
 }
 
-/** `promise`, or a RecordTimeout once `ms` pass (the produce itself may still complete later). */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RecordTimeout(ms)), Math.max(0, ms));
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+interface Watched {
+  deadline: number;
+  reject: (err: Error) => void;
+}
+
+/**
+ * The produces of attempt events being waited for: each settles as its produce does, or with a
+ * RecordTimeout once its deadline passed (the produce itself may still complete later), or with a
+ * HandBack when the dispatcher gives up (`abandonAll`). One timer checks them all, a quarter of the
+ * timeout apart (at most 250 ms) while any is waited for: a timer and two promise races per attempt
+ * recorded cost more than the whole check, and a bound a quarter late is as good a bound.
+ */
+class ProduceWatch {
+  private readonly waiting = new Set<Watched>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly periodMs: number;
+
+  constructor(timeoutMs: number) {
+    this.periodMs = Math.max(10, Math.min(250, Math.floor(timeoutMs / 4)));
+  }
+
+  watch(promise: Promise<void>, deadline: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const entry: Watched = { deadline, reject };
+      this.waiting.add(entry);
+      this.timer ??= setInterval(() => this.check(), this.periodMs);
+      promise.then(
+        () => {
+          if (this.waiting.delete(entry)) resolve();
+        },
+        (err: unknown) => {
+          if (this.waiting.delete(entry)) reject(err);
+        },
+      );
+    });
+  }
+
+  abandonAll(): void {
+    for (const entry of [...this.waiting]) this.settle(entry, new HandBack());
+  }
+
+  private check(): void {
+    const now = Date.now();
+    for (const entry of this.waiting) if (entry.deadline <= now) this.settle(entry, new RecordTimeout());
+    if (this.waiting.size === 0 && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private settle(entry: Watched, err: Error): void {
+    if (this.waiting.delete(entry)) entry.reject(err);
+  }
 }
 
 /** The attempt event record of a request left open in a dead dispatcher's journal (no job: not retried). */

@@ -32,6 +32,9 @@ function job(eventId: string): DeliveryJob {
 const payload = (eventId: string) =>
   writtenPayload({ attemptedAt: 1000, accountId: 'acc', traceHeaders: {} }, job(eventId));
 
+/** The end of this turn of the event loop, when the E lines of the turn are written. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** A pid that no process has: that of a child that already exited. */
 function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid as number;
@@ -46,13 +49,14 @@ describe('JournalFile', () => {
 
   const own = () => join(dir, `dispatch-${process.pid}.journal`);
 
-  it('given requests written and ended, then the file holds exactly the open ones as the next start would read them', () => {
+  it('given requests written and ended, then the file holds exactly the open ones as the next start would read them', async () => {
     const journal = new JournalFile(dir, logger);
     journal.open();
     const a = journal.written(payload('a'));
     journal.written(payload('b'));
     journal.ended(a);
     journal.ended(a); // a second end of the same request changes nothing
+    await turn();
     const parsed = parseJournal(readFileSync(own(), 'utf8'));
     assert.deepEqual(
       parsed.open.map((e) => e.job.event_id),
@@ -77,11 +81,42 @@ describe('JournalFile', () => {
     );
   });
 
-  it('given the file passes its compaction size, then it is rewritten with only the open requests', () => {
+  it('given a W line, then it is in the file at once; the E lines of a turn go in together at its end', async () => {
+    const journal = new JournalFile(dir, logger);
+    journal.open();
+    const a = journal.written(payload('a'));
+    const b = journal.written(payload('b'));
+    const open = () => parseJournal(readFileSync(own(), 'utf8')).open.map((e) => e.job.event_id);
+    assert.deepEqual(open(), ['a', 'b'], 'written requests are on file before written() returns');
+    journal.ended(a);
+    journal.ended(b);
+    assert.deepEqual(open(), ['a', 'b'], 'an E line waits for the end of the turn');
+    await turn();
+    assert.deepEqual(open(), []);
+    assert.equal((readFileSync(own(), 'utf8').match(/^E /gm) ?? []).length, 2);
+  });
+
+  it('given E lines not yet written at a close, then the close writes them (a clean stop leaves nothing open)', () => {
+    const journal = new JournalFile(dir, logger);
+    journal.open();
+    journal.written(payload('open'));
+    journal.ended(journal.written(payload('done')));
+    journal.close();
+    assert.deepEqual(
+      parseJournal(readFileSync(own(), 'utf8')).open.map((e) => e.job.event_id),
+      ['open'],
+    );
+  });
+
+  it('given the file passes its compaction size, then it is rewritten with only the open requests', async () => {
     const journal = new JournalFile(dir, logger, 4096);
     journal.open();
     const keep = journal.written(payload('keep'));
-    for (let i = 0; i < 100; i++) journal.ended(journal.written(payload(`done-${i}`)));
+    for (let i = 0; i < 100; i++) {
+      journal.ended(journal.written(payload(`done-${i}`)));
+      if (i % 10 === 9) await turn();
+    }
+    await turn();
     assert.ok(statSync(own()).size < 4096 + 1024, `${statSync(own()).size} bytes after compaction`);
     const parsed = parseJournal(readFileSync(own(), 'utf8'));
     assert.deepEqual(
@@ -89,6 +124,7 @@ describe('JournalFile', () => {
       [[keep, 'keep']],
     );
     journal.ended(journal.written(payload('after')));
+    await turn();
     assert.deepEqual(
       parseJournal(readFileSync(own(), 'utf8')).open.map((e) => e.job.event_id),
       ['keep'],

@@ -44,6 +44,9 @@ export class JournalFile {
   private failed = false;
   /** seq -> its W line, for the requests written and not yet ended (at most the dispatcher's in-flight). */
   private readonly pending = new Map<number, string>();
+  /** E lines not yet written: they go out together at the end of the turn of the event loop. */
+  private endedLines = '';
+  private flushScheduled = false;
 
   constructor(
     private readonly dir: string,
@@ -100,16 +103,34 @@ export class JournalFile {
     return seq;
   }
 
-  /** Records that the attempt event of request `seq` is acknowledged. */
+  /**
+   * Records that the attempt event of request `seq` is acknowledged. The E lines of one turn of the event
+   * loop (one produce acknowledges many attempt events) are written together, in one write: an E line
+   * lost to a crash only makes the next start look the request up on the attempts topic, where it finds
+   * the event and leaves it alone. A W line is never deferred: it is what a crash must not lose.
+   */
   ended(seq: number): void {
     if (!this.pending.delete(seq)) return;
-    this.append(endedLine(seq));
+    this.endedLines += endedLine(seq);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushEnded());
+    }
+  }
+
+  private flushEnded(): void {
+    this.flushScheduled = false;
+    if (this.endedLines === '') return;
+    const lines = this.endedLines;
+    this.endedLines = '';
+    this.append(lines);
     if (this.bytes >= this.compactBytes) this.compact();
   }
 
   /** Closes the file; deletes it when nothing is open, else leaves it for the next start to recover. */
   close(): void {
     if (this.fd === null) return;
+    this.flushEnded();
     closeSync(this.fd);
     this.fd = null;
     if (this.pending.size === 0) unlinkSync(this.path);
@@ -135,6 +156,7 @@ export class JournalFile {
     const tmp = `${this.path}.tmp`;
     try {
       const text = [...this.pending.values()].join('');
+      this.endedLines = ''; // of requests no longer pending: the rewrite leaves their W lines out
       writeFileSync(tmp, text);
       renameSync(tmp, this.path);
       closeSync(this.fd);

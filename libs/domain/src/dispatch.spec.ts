@@ -83,7 +83,7 @@ type Body = { signature: MailgunSignature; 'parent-signature'?: MailgunSignature
 
 function bodyOf(prepared: PreparedDelivery): Body {
   assert.ok(prepared.ok, prepared.ok ? '' : prepared.reason);
-  return JSON.parse(prepared.body) as Body;
+  return JSON.parse(prepared.body.toString()) as Body;
 }
 
 /** A prepared delivery without the data it carries on (checked by redact-at-attempt's tests). */
@@ -264,7 +264,7 @@ describe('prepareTestSend', () => {
 
   it('given an account, then the sample event of the type on the domain is signed with its key, as a delivery is', () => {
     const sent = testSend(PRIMARY);
-    const body = JSON.parse(sent.body) as Body;
+    const body = JSON.parse(sent.body.toString()) as Body;
     assert.deepEqual(body.signature, {
       timestamp: '1770146798',
       token: TOKEN,
@@ -275,7 +275,7 @@ describe('prepareTestSend', () => {
   });
 
   it("given a subaccount, then it is signed with the subaccount's key only: never parent-signature", () => {
-    const body = JSON.parse(testSend(SUB).body) as Body;
+    const body = JSON.parse(testSend(SUB).body.toString()) as Body;
     assert.equal(body.signature.signature, hmac('key-sub-secret', '1770146798', TOKEN));
     assert.equal('parent-signature' in body, false);
   });

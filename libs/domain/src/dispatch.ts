@@ -12,7 +12,13 @@ import { sampleEventData } from './samples/sample-event';
 import { signedRequest, type SignedRequest } from './signature';
 
 export type PreparedDelivery =
-  | { ok: true; accountId: string; body: string; headers: Record<string, string>; data: AttemptEventData }
+  | {
+      ok: true;
+      accountId: string;
+      body: string | Buffer;
+      headers: Record<string, string>;
+      data: AttemptEventData;
+    }
   | { ok: false; accountId: string | null; reason: string; data: AttemptEventData };
 
 /** A job as its head and its event data (a job read from its topic: the data parsed already). */

@@ -30,8 +30,11 @@ export function jobAtAttempt(state: ConfigState, job: DeliveryJob): DeliveryJob 
 
 /** An attempt's event data: its JSON, and what is known of it already. */
 export interface AttemptEventData {
-  /** The event data's JSON text. */
-  json: string;
+  /**
+   * The event data's JSON: text, or its UTF-8 bytes as an event record carried them (ingest wrote them as
+   * JSON.stringify's well-formed text), which go into the POST body without being decoded.
+   */
+  json: string | Buffer;
   /** Its parse, where the caller has it (a job read from its topic); absent for an event's bytes. */
   parsed?: Record<string, unknown>;
   /** Known to be under the PII table already (the event record's `redacted` header). */
@@ -49,7 +52,7 @@ export function eventDataAtAttempt(
   data: AttemptEventData,
 ): AttemptEventData {
   if (data.redacted || !redactionRequired(state, job.domain)) return data;
-  const parsed = data.parsed ?? (JSON.parse(data.json) as Record<string, unknown>);
+  const parsed = data.parsed ?? (JSON.parse(data.json.toString()) as Record<string, unknown>);
   if (isRedacted(job.webhook, parsed)) return { json: data.json, parsed, redacted: true };
   const redacted = redactEventData(job.webhook, parsed);
   return { json: JSON.stringify(redacted), parsed: redacted, redacted: true };

@@ -171,7 +171,7 @@ describe('signedRequest', () => {
 
   it('given an account without Standard Webhooks, then the body is signed with its key and no header is added', () => {
     const signed = signedRequest({ ...input, account: { signing_key: KEY, standard_webhooks: false } });
-    const body = JSON.parse(signed.body) as Record<string, unknown>;
+    const body = JSON.parse(signed.body.toString()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(body), ['signature', 'event-data']);
     assert.deepEqual(body.signature, sign(KEY, TIMESTAMP, TOKEN));
     assert.equal(verifySignature(KEY, body.signature as MailgunSignature), true);
@@ -190,13 +190,30 @@ describe('signedRequest', () => {
     });
   });
 
+  it('given the event data as its UTF-8 bytes, then the body and every signature are byte for byte those of the text', () => {
+    const json = JSON.stringify({ ...SEED_DELIVERED, recipient: 'ünïcødé 😀 <a@example.com>' });
+    for (const parentSigningKey of [null, PARENT_KEY]) {
+      const account = { signing_key: KEY, standard_webhooks: true };
+      const fromText = signedRequest({ ...input, parentSigningKey, account, eventDataJson: json });
+      const fromBytes = signedRequest({
+        ...input,
+        parentSigningKey,
+        account,
+        eventDataJson: Buffer.from(json, 'utf8'),
+      });
+      assert.ok(Buffer.isBuffer(fromBytes.body), 'bytes in, bytes out: nothing decoded');
+      assert.deepEqual(fromBytes.body, Buffer.from(fromText.body as string, 'utf8'));
+      assert.deepEqual(fromBytes.headers, fromText.headers);
+    }
+  });
+
   it('given a parent key, then the body carries parent-signature over the same timestamp and token', () => {
     const signed = signedRequest({
       ...input,
       parentSigningKey: PARENT_KEY,
       account: { signing_key: KEY, standard_webhooks: false },
     });
-    const body = JSON.parse(signed.body) as Record<string, MailgunSignature>;
+    const body = JSON.parse(signed.body.toString()) as Record<string, MailgunSignature>;
     assert.equal(body['parent-signature'].signature, expectedHmac(PARENT_KEY, TIMESTAMP, TOKEN));
   });
 });

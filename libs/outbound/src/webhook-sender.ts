@@ -90,7 +90,7 @@ export class WebhookSender {
 
   post(
     url: string,
-    body: string,
+    body: string | Buffer,
     headers: Record<string, string>,
     onWritten?: OnRequestWritten,
   ): Promise<SendResult> {
