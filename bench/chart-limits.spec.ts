@@ -5,22 +5,40 @@ import { benchNodeArgs, chartMemory } from './chart-limits';
 const VALUES = `
 node: { semiSpaceMb: 16 }
 services:
-  config: { heapMb: 100, resources: { limits: { memory: 200Mi } } }
-  ingest: { heapMb: 101, resources: { limits: { memory: 201Mi } } }
+  config: { heapMb: 100, heapGrowingPercent: 0, resources: { limits: { memory: 200Mi } } }
+  ingest: { heapMb: 101, heapGrowingPercent: 100, resources: { limits: { memory: 201Mi } } }
   redaction:
     resources:
       limits: { memory: 202Mi }
     heapMb: 102
-  fan-out: { heapMb: 103, resources: { limits: { memory: 203Mi } } }
-  retry: { heapMb: 104, resources: { limits: { memory: 204Mi } } }
-  failure-log: { heapMb: 105, resources: { limits: { memory: 205Mi } } }
+    heapGrowingPercent: 50
+  fan-out: { heapMb: 103, heapGrowingPercent: 0, resources: { limits: { memory: 203Mi } } }
+  retry: { heapMb: 104, heapGrowingPercent: 0, resources: { limits: { memory: 204Mi } } }
+  failure-log: { heapMb: 105, heapGrowingPercent: 0, resources: { limits: { memory: 205Mi } } }
 `;
 
 describe('chartMemory', () => {
   it("given the chart's values, when read, then each service has its heapMb and memory limit", () => {
     const memory = chartMemory(VALUES);
-    assert.deepEqual(memory.redaction, { heapMb: 102, semiSpaceMb: 16, limit: '202Mi' });
-    assert.deepEqual(memory['fan-out'], { heapMb: 103, semiSpaceMb: 16, limit: '203Mi' });
+    assert.deepEqual(memory.redaction, {
+      heapMb: 102,
+      semiSpaceMb: 16,
+      heapGrowingPercent: 50,
+      limit: '202Mi',
+    });
+    assert.deepEqual(memory['fan-out'], {
+      heapMb: 103,
+      semiSpaceMb: 16,
+      heapGrowingPercent: 0,
+      limit: '203Mi',
+    });
+  });
+
+  it('given a service without heapGrowingPercent, when read, then it throws', () => {
+    assert.throws(
+      () => chartMemory(VALUES.replace('heapGrowingPercent: 100, ', '')),
+      /services\.ingest\.heapGrowingPercent/,
+    );
   });
 
   it('given a service without heapMb, when read, then it throws rather than run without a limit', () => {
@@ -45,6 +63,16 @@ describe('benchNodeArgs', () => {
     const { nodeArgs } = benchNodeArgs({}, () => VALUES);
     assert.deepEqual(nodeArgs.config, ['--max-old-space-size=100', '--max-semi-space-size=16']);
     assert.deepEqual(nodeArgs.retry, ['--max-old-space-size=104', '--max-semi-space-size=16']);
+  });
+
+  it("given a service's heapGrowingPercent, then it runs with --heap-growing-percent; 0 leaves V8's own", () => {
+    const { nodeArgs } = benchNodeArgs({}, () => VALUES);
+    assert.deepEqual(nodeArgs.ingest, [
+      '--max-old-space-size=101',
+      '--max-semi-space-size=16',
+      '--heap-growing-percent=100',
+    ]);
+    assert.ok(!nodeArgs['fan-out']?.some((arg) => arg.startsWith('--heap-growing-percent')));
   });
 
   it('given BENCH_HEAP_LIMITS=0, then no service has a heap limit and the chart is not read', () => {

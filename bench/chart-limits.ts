@@ -12,6 +12,8 @@ export interface ChartMemory {
   heapMb: number;
   /** V8's semi-space (NODE_OPTIONS=--max-semi-space-size), MiB: the chart's `node.semiSpaceMb`. */
   semiSpaceMb: number;
+  /** node --heap-growing-percent, or 0 for V8's own factor (the chart's `heapGrowingPercent`). */
+  heapGrowingPercent: number;
   /** The container's `resources.limits.memory`, as written (e.g. `384Mi`). */
   limit: string;
 }
@@ -24,7 +26,10 @@ export interface ChartMemory {
 export function chartMemory(valuesYaml: string): Record<ServiceName, ChartMemory> {
   const values = parse(valuesYaml) as {
     node?: { semiSpaceMb?: unknown };
-    services?: Record<string, { heapMb?: unknown; resources?: { limits?: { memory?: unknown } } }>;
+    services?: Record<
+      string,
+      { heapMb?: unknown; heapGrowingPercent?: unknown; resources?: { limits?: { memory?: unknown } } }
+    >;
   };
   const semiSpaceMb = values.node?.semiSpaceMb;
   if (typeof semiSpaceMb !== 'number' || !Number.isInteger(semiSpaceMb) || semiSpaceMb <= 0) {
@@ -41,14 +46,24 @@ export function chartMemory(valuesYaml: string): Record<ServiceName, ChartMemory
     if (typeof limit !== 'string') {
       throw new Error(`values.yaml: services.${name}.resources.limits.memory is missing`);
     }
-    out[name] = { heapMb, semiSpaceMb, limit };
+    const heapGrowingPercent = svc?.heapGrowingPercent;
+    if (
+      typeof heapGrowingPercent !== 'number' ||
+      !Number.isInteger(heapGrowingPercent) ||
+      heapGrowingPercent < 0
+    ) {
+      throw new Error(
+        `values.yaml: services.${name}.heapGrowingPercent is not an integer >= 0 (${String(heapGrowingPercent)})`,
+      );
+    }
+    out[name] = { heapMb, semiSpaceMb, heapGrowingPercent, limit };
   }
   return out;
 }
 
 /**
  * The node flags each service runs with in the bench: the chart's `--max-old-space-size=<heapMb>
- * --max-semi-space-size=<semiSpaceMb>` by default; none with BENCH_HEAP_LIMITS=0 (the same build without limits, for an A/B comparison).
+ * --max-semi-space-size=<semiSpaceMb>` (and `--heap-growing-percent` where it sets one) by default; none with BENCH_HEAP_LIMITS=0 (the same build without limits, for an A/B comparison).
  */
 export function benchNodeArgs(
   env: NodeJS.ProcessEnv = process.env,
@@ -59,7 +74,13 @@ export function benchNodeArgs(
   const nodeArgs = Object.fromEntries(
     SERVICE_NAMES.map((name) => [
       name,
-      [`--max-old-space-size=${limits[name].heapMb}`, `--max-semi-space-size=${limits[name].semiSpaceMb}`],
+      [
+        `--max-old-space-size=${limits[name].heapMb}`,
+        `--max-semi-space-size=${limits[name].semiSpaceMb}`,
+        ...(limits[name].heapGrowingPercent > 0
+          ? [`--heap-growing-percent=${limits[name].heapGrowingPercent}`]
+          : []),
+      ],
     ]),
   );
   return { limits, nodeArgs };

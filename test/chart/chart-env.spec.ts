@@ -217,7 +217,7 @@ function rendered(args: string[]): Manifest[] {
           'Job/provision',
         ]);
         for (const { component, container } of workloads(manifests())) {
-          const script = container.command?.[1] ?? '';
+          const script = container.command?.at(-1) ?? ''; // after node's flags, if any
           assert.equal(container.command?.[0], 'node');
           assert.equal(
             script,
@@ -306,6 +306,27 @@ function rendered(args: string[]): Manifest[] {
           );
         }
       }
+    });
+
+    it("runs each service's main.js, with --heap-growing-percent on the command line where its values set one (NODE_OPTIONS refuses the flag)", () => {
+      const commands = (manifests: Manifest[]) =>
+        new Map(
+          workloads(manifests)
+            .filter((w) => w.manifest.kind === 'Deployment')
+            .map((w) => [w.component, w.container.command ?? []]),
+        );
+      const byDefault = commands(byName('default'));
+      assert.equal(byDefault.size, 6);
+      for (const [component, command] of byDefault) {
+        const growing = component === 'fan-out' ? [] : ['--heap-growing-percent=100'];
+        assert.deepEqual(command, ['node', ...growing, `dist/apps/${component}/main.js`], component);
+      }
+      const set = commands(rendered(['--set', 'services.fan-out.heapGrowingPercent=50']));
+      assert.deepEqual(set.get('fan-out'), [
+        'node',
+        '--heap-growing-percent=50',
+        'dist/apps/fan-out/main.js',
+      ]);
     });
 
     it('derives the topic prefix from the region when none is given, and uses none without a region', () => {
