@@ -86,6 +86,8 @@ try {
     // included), and the services' own (cpu_us_per_delivery.total, with each service's share beside it).
     machine_cpu_us_per_delivery: pipeline.machine_cpu_us_per_delivery?.busy ?? null,
     machine_steal_us_per_delivery: pipeline.machine_cpu_us_per_delivery?.steal ?? null,
+    // Where the machine's went: services, broker, database, the bench itself (producer, 100 endpoints), rest.
+    machine_cpu_us_by_process: pipeline.machine_cpu_us_by_process ?? null,
     services_cpu_us_per_delivery: pipeline.cpu_us_per_delivery.total,
     cpu_us_per_delivery: pipeline.cpu_us_per_delivery,
     rss_mb: pipeline.rss_mb,
