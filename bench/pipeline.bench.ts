@@ -1,8 +1,7 @@
 /**
  * Mail events through the real pipeline (Kafka, the six services, undici) to local HTTP endpoints,
  * everything on this machine. Phases:
- *   1. throughput to 1 endpoint, then to 100 endpoints (twice: the first pass warms the broker's JVM and
- *      the services, the second is measured): N events produced at once; deliveries/s =
+ *   1. throughput to 1 endpoint, then to 100 endpoints: N events produced at once; deliveries/s =
  *      N / (last first-POST - first produce);
  *   2. latency at a fixed rate (default 1000 events/s over the 100 endpoints), after 10 s at that rate
  *      unmeasured: p50/p99 produce-to-POST, and each hop's share (hops.ts);
@@ -143,37 +142,19 @@ async function main() {
 
   const one = await throughput('a', () => 0);
   phasePeak('start_and_1_endpoint');
-  // The 100-endpoint phase, its CPU per delivery measured from its first produce until every group caught up.
-  const measuredHundred = async (tag: string) => {
-    await settle('cpu');
-    const cpuBefore = cpuNow();
-    const machineBefore = machineCpu();
-    const groupsBefore = groupCpu();
-    const benchBefore = process.cpuUsage();
-    const run = await throughput(tag, (n) => n % ENDPOINTS);
-    await settle('cpu');
-    const cpu = perService(cpuSince(cpuBefore), run.delivered / 1000);
-    // The whole machine's (broker, database, bench included): compare with what its cores allow at 5,000/s.
-    const machine = machineCpuSince(machineBefore, machineCpu(), run.delivered / 1000);
-    // Where the machine's share beyond the services goes: the broker, PostgreSQL, this bench (its producer
-    // and the 100 receiving endpoints) and the rest (the kernel's own threads, other processes).
-    const shares = sharesOf(groupsBefore, groupCpu(), process.cpuUsage(benchBefore), run.delivered);
-    const byProcess = shares && {
-      services: cpu.total,
-      ...shares,
-      rest: machine ? machine.busy - cpu.total - shares.broker - shares.database - shares.bench : null,
-    };
-    return { run, cpu, machine, byProcess };
-  };
-  // Twice: the first pass runs on a broker (a JVM) and services that have just started, compiling their hot
-  // paths as they go (the broker's share was 150-200 µs per delivery in a first pass, 42-80 after); the
-  // figures are the second pass's, the steady state. The first pass's are reported beside them.
-  const firstPass = await measuredHundred('b0');
-  phasePeak('100_endpoints_first_pass');
-  const measured = await measuredHundred('b');
-  const hundred = measured.run;
-  const cpuPerDelivery = measured.cpu;
-  const machinePerDelivery = measured.machine;
+  await settle('cpu');
+  const cpuBefore = cpuNow();
+  const machineBefore = machineCpu();
+  const groupsBefore = groupCpu();
+  const benchBefore = process.cpuUsage();
+  const hundred = await throughput('b', (n) => n % ENDPOINTS);
+  await settle('cpu');
+  const cpuPerDelivery = perService(cpuSince(cpuBefore), hundred.delivered / 1000);
+  // The whole machine's (broker, database, bench included): compare with what its cores allow at 5,000/s.
+  const machinePerDelivery = machineCpuSince(machineBefore, machineCpu(), hundred.delivered / 1000);
+  // Where the machine's share beyond the services goes: the broker, PostgreSQL, this bench (its producer
+  // and the 100 receiving endpoints) and the rest (the kernel's own threads, other processes).
+  const machineShares = sharesOf(groupsBefore, groupCpu(), process.cpuUsage(benchBefore), hundred.delivered);
   phasePeak('100_endpoints');
 
   const atRate = async (tag: string, seconds: number, hangs = false): Promise<Post[]> => {
@@ -324,12 +305,16 @@ async function main() {
       heap.limits && Object.fromEntries(Object.entries(heap.limits).map(([n, l]) => [n, l.heapMb])),
     cpu_us_per_delivery: cpuPerDelivery,
     machine_cpu_us_per_delivery: machinePerDelivery,
-    machine_cpu_us_by_process: measured.byProcess,
-    first_pass_100_endpoints: {
-      deliveries_per_s: firstPass.run.perS,
-      machine_cpu_us_per_delivery: firstPass.machine,
-      machine_cpu_us_by_process: firstPass.byProcess,
-      cpu_us_per_delivery: firstPass.cpu,
+    machine_cpu_us_by_process: machineShares && {
+      services: cpuPerDelivery.total,
+      ...machineShares,
+      rest: machinePerDelivery
+        ? machinePerDelivery.busy -
+          cpuPerDelivery.total -
+          machineShares.broker -
+          machineShares.database -
+          machineShares.bench
+        : null,
     },
     machine_cpu_budget_us_at_5000_per_s: cpuBudgetUs(5000),
     cpu_pct_at_1000_eps: cpuAtRate,

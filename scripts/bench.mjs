@@ -88,9 +88,6 @@ try {
     machine_steal_us_per_delivery: pipeline.machine_cpu_us_per_delivery?.steal ?? null,
     // Where the machine's went: services, broker, database, the bench itself (producer, 100 endpoints), rest.
     machine_cpu_us_by_process: pipeline.machine_cpu_us_by_process ?? null,
-    // The same phase's first pass, on a broker and services just started (their JIT warming up).
-    first_pass_machine_cpu_us_per_delivery:
-      pipeline.first_pass_100_endpoints?.machine_cpu_us_per_delivery?.busy ?? null,
     services_cpu_us_per_delivery: pipeline.cpu_us_per_delivery.total,
     cpu_us_per_delivery: pipeline.cpu_us_per_delivery,
     rss_mb: pipeline.rss_mb,
