@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { groupMessagesPerPartition, type GroupMessagesInput } from './group-messages';
+import { seededRandom } from './testing/random';
 
 interface Message {
   n: number;
@@ -15,17 +16,7 @@ const kafkajsGroup = require(require.resolve('kafkajs/src/producer/groupMessages
   input: GroupMessagesInput<Message>,
 ) => Record<number, Message[]>;
 
-/** A seeded PRNG (mulberry32): the same inputs every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = random(7);
+const rand = seededRandom(7);
 const int = (n: number): number => Math.floor(rand() * n);
 
 /** Partitions as kafkajs' partitioners give them, and keys that are not array indices (ordered otherwise). */

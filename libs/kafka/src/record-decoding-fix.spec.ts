@@ -6,6 +6,7 @@ import Decoder from 'kafkajs/src/protocol/decoder';
 import Encoder from 'kafkajs/src/protocol/encoder';
 import { decodeRecord, type BatchContext, type DecodedRecord } from './record-decoding-fix';
 import { encodeRecord, type RecordInput } from './record-encoding-fix';
+import { seededRandom } from './testing/random';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /** kafkajs' own record decoder and encoder, as they ship, by their files (this spec never installs the fix). */
@@ -31,17 +32,7 @@ const kafkajsDecodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder'
 ) => Promise<{ records: DecodedRecord[] }>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** A seeded PRNG (mulberry32): the same records every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = random(20260203);
+const rand = seededRandom(20260203);
 const int = (n: number): number => Math.floor(rand() * n);
 const pick = <T>(values: readonly T[]): T => values[int(values.length)];
 const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(256)));
