@@ -156,7 +156,6 @@ export class JournalFile {
     const tmp = `${this.path}.tmp`;
     try {
       const text = [...this.pending.values()].join('');
-      this.endedLines = ''; // of requests no longer pending: the rewrite leaves their W lines out
       writeFileSync(tmp, text);
       renameSync(tmp, this.path);
       closeSync(this.fd);
