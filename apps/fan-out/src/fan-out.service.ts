@@ -16,6 +16,7 @@ import {
   HandBack,
   readSince,
   stopWithDeadConsumerCode,
+  WAITING_FETCH,
 } from '@hookpost/kafka';
 import { ENV, LOGGER, NAMES, startInBackground, type ReadinessCheck } from '@hookpost/runtime';
 import { Dispatcher, interruptedRecord, type RouteStats } from './dispatcher';
@@ -87,6 +88,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
         topics: [topic(base)],
         maxInFlight: env.DISPATCH_MAX_IN_FLIGHT,
         maxWaiting: waitingLimit(env),
+        fetch: WAITING_FETCH,
         handle,
         logger,
       });

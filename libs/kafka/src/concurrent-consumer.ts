@@ -1,7 +1,7 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { reportBatchLag, withProcessSpan } from '@hookpost/telemetry';
 import { ConsumerLoop, groupOptions, type ConsumerGroupOptions } from './consumer-loop';
-import { PIPELINE_FETCH } from './fetch';
+import { PIPELINE_FETCH, type FetchPacing } from './fetch';
 import { detachMessage } from './messages';
 
 /**
@@ -36,6 +36,8 @@ export interface ConcurrentConsumerOptions extends ConsumerGroupOptions {
   /** Messages waiting (InFlightLease) at once; at this bound fetching pauses. Default: maxInFlight. */
   maxWaiting?: number;
   handle: (message: KafkaMessage, ctx: MessageContext, lease: InFlightLease) => Promise<void>;
+  /** When the broker answers a fetch and how much it returns (default PIPELINE_FETCH). */
+  fetch?: FetchPacing;
 }
 
 /**
@@ -52,7 +54,7 @@ export class ConcurrentConsumer {
     this.loop = new ConsumerLoop({
       ...groupOptions(opts),
       topics: opts.topics,
-      fetch: PIPELINE_FETCH,
+      fetch: opts.fetch ?? PIPELINE_FETCH,
       partitionsConsumedConcurrently: 6,
     });
   }

@@ -23,6 +23,20 @@ export const PIPELINE_FETCH = {
 } as const;
 
 /**
+ * How fan-out fetches events: PIPELINE_FETCH's pacing, at most 32 KiB per partition and 128 KiB per fetch.
+ * Its messages wait (for their URL's slot) long after they are fetched, and every message of a fetch is
+ * decoded at once: with LZ4 a fetch's bytes are a fraction of its records' (the bench's near-identical
+ * events compress ~20 times), so 128 KiB per partition put 1,700-2,700 decoded records per partition in
+ * memory behind a backlog, 14,000 across six (~50 MB of heap and decompressed buffers, fan-out's RSS peak).
+ * Real events compress less: 32 KiB is still ~50 of them per partition per fetch.
+ */
+export const WAITING_FETCH = {
+  ...PIPELINE_FETCH,
+  maxBytesPerPartition: 32 * 1024,
+  maxBytes: 128 * 1024,
+} as const;
+
+/**
  * How consumers off the produce-to-POST path fetch (the failure-log projection, the retry router): the
  * broker answers once 256 KiB are there or 250 ms have passed. At 1,000 attempts/s these read ~2.4 KiB
  * attempt events a few at a time with PIPELINE_FETCH or Kafka's default: over 60 fetches/s each, every one
