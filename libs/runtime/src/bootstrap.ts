@@ -1,7 +1,7 @@
 import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { PinoNestLogger, stopTelemetry } from '@hookpost/telemetry';
+import { PinoNestLogger, stopTelemetry, stopWatchingRequires } from '@hookpost/telemetry';
 
 export interface ServiceOptions {
   name: string;
@@ -62,6 +62,7 @@ export async function runService(opts: ServiceOptions): Promise<INestApplication
     await app.startAllMicroservices();
   }
   await app.listen(opts.port, opts.host);
+  stopWatchingRequires(); // every module the telemetry instruments is loaded by now
   // The runtime in the line that says the service is up: which Node a pod or a test system really runs.
   logger.info({ port: opts.port, node: process.version }, `hookpost-${opts.name} listening`);
   return app;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module } from 'node:module';
 import { createNoopMeter } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -19,6 +20,11 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 let sdk: NodeSDK | null = null;
 let prometheus: PrometheusExporter | null = null;
+/** How modules were loaded before the instrumentations hooked `require` (see stopWatchingRequires). */
+let unwatched: {
+  require: (id: string) => unknown;
+  getBuiltinModule: typeof process.getBuiltinModule;
+} | null = null;
 
 /** Whether an OTLP endpoint is configured for a signal (the standard variables). */
 function otlpConfigured(signal: 'TRACES' | 'METRICS', env: NodeJS.ProcessEnv): boolean {
@@ -56,6 +62,7 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   // propagateToUndiciRequests puts there; the instrumentation would also parse each request's URL and
   // headers and build attribute objects for a span that goes nowhere.
   const undici = spanProcessors.length > 0 ? new UndiciInstrumentation() : null;
+  unwatched = { require: Module.prototype.require, getBuiltinModule: process.getBuiltinModule };
   sdk = new NodeSDK({
     // Without an OTLP endpoint no tracer provider is registered: spans cost nothing, and the W3C
     // context still flows (extract -> inject passes the incoming trace on unchanged).
@@ -79,6 +86,20 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   // POST the SDK's attribute hashing.
   if (undici) undici.setMeterProvider({ getMeter: () => createNoopMeter() });
   else propagateToUndiciRequests();
+}
+
+/**
+ * Ends the instrumentations' watch on `require` (require-in-the-middle), once the service has started:
+ * the modules it instruments (http, pg, grpc, pino) are loaded by then and stay instrumented. The watch
+ * resolves the path of every later `require` call to see whether it loads one of them, and kafkajs
+ * requires its protocol's encoders and decoders at each request: 1.5-4% of each service's CPU under the
+ * bench (`--cpu-prof`). A module first loaded after this is not instrumented.
+ */
+export function stopWatchingRequires(): void {
+  if (!unwatched) return;
+  Module.prototype.require = unwatched.require;
+  process.getBuiltinModule = unwatched.getBuiltinModule;
+  unwatched = null;
 }
 
 /** Flushes and stops telemetry (after the service stopped its work, so the last spans leave too). */
