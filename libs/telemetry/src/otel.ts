@@ -42,6 +42,8 @@ function otlpConfigured(signal: 'TRACES' | 'METRICS', env: NodeJS.ProcessEnv): b
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
   if (sdk || env.OTEL_SDK_DISABLED === 'true') return;
   env.OTEL_SERVICE_NAME ??= serviceName;
+  // Before any instrumentation is made: the first one made hooks require (require-in-the-middle).
+  unwatched = { require: Module.prototype.require, getBuiltinModule: process.getBuiltinModule };
   const spanProcessors: SpanProcessor[] = otlpConfigured('TRACES', env)
     ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })]
     : [];
@@ -62,7 +64,6 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   // propagateToUndiciRequests puts there; the instrumentation would also parse each request's URL and
   // headers and build attribute objects for a span that goes nowhere.
   const undici = spanProcessors.length > 0 ? new UndiciInstrumentation() : null;
-  unwatched = { require: Module.prototype.require, getBuiltinModule: process.getBuiltinModule };
   sdk = new NodeSDK({
     // Without an OTLP endpoint no tracer provider is registered: spans cost nothing, and the W3C
     // context still flows (extract -> inject passes the incoming trace on unchanged).
